@@ -241,7 +241,20 @@ async def main(app: QApplication, out: Path) -> int:
             window.show_thread(showcase)
             await _until(lambda: _formatted(window, 4))
             window.view.jump_to_latest()
-            window.view.widgets[-1].footer.set_hovered(True)  # as the mouse over the answer does
+
+        async def hovered(window: MainWindow) -> None:
+            """The first answer under the mouse: its actions and figures show (the last
+            answer's always do; the question's wait for the mouse)."""
+            from PySide6.QtCore import QPoint
+            from PySide6.QtTest import QTest
+
+            await thread(window)
+            window.view.verticalScrollBar().setValue(0)
+            await _until(_still(window))
+            answer = window.view.widgets[1]
+            QTest.mouseMove(window.composer.editor)  # from elsewhere: the mouse may be there
+            QTest.mouseMove(answer.body, QPoint(answer.body.width() // 2, 12))
+            await _until(lambda: answer.footer.revealed)
 
         async def find(window: MainWindow) -> None:
             await thread(window)
@@ -251,6 +264,7 @@ async def main(app: QApplication, out: Path) -> int:
         await _shoot(app, core, out, "empty", empty)
         await _shoot_opening(app, out, kept)
         await _shoot(app, core, out, "thread", thread, ("light", "dark", "high-contrast"))
+        await _shoot(app, core, out, "answer-hovered", hovered)
         await _shoot(app, core, out, "find", find)
         await _shoot_search(app, core, out, thread)
     finally:
@@ -405,11 +419,35 @@ async def _shoot_summary(core: Core, thread_id: object, draft: str, out: Path, t
         QToolTip.hideText()
         shot.save(str(out / f"gauge-hover-{theme}.png"))
         print(out / f"gauge-hover-{theme}.png")
+        await _shoot_breakdown(window, out / f"gauge-open-{theme}.png")
         window.composer.editor.clear()  # not kept as the thread's draft for the next theme
     finally:
         window.close()
         await window.aclose()
         window.deleteLater()
+
+
+async def _shoot_breakdown(window: MainWindow, path: Path) -> None:
+    """The gauge's breakdown opened on demand (a click on the ring, or Space on it), drawn
+    where it opens, under the ring, as the offscreen screen is smaller than the window."""
+    from PySide6.QtCore import QPoint
+
+    from tests.ui.screens_compare import _draw
+
+    gauge = window.header.gauge
+    gauge.setFocus()
+    gauge.click()
+    card = gauge.card
+    assert card is not None
+    await _until(card.isVisible)
+    await asyncio.sleep(0.3)
+    shot = window.grab()
+    below = gauge.mapTo(window, QPoint(0, gauge.height() + 4))
+    left = below.x() if gauge.isRightToLeft() else below.x() + gauge.width() - card.width()
+    _draw(shot, card, QPoint(left, below.y()))
+    card.close()
+    shot.save(str(path))
+    print(path)
 
 
 # -- the preferences dialog ----------------------------------------------------------------------

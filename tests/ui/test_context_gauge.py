@@ -1,5 +1,6 @@
-"""The context gauge in the thread header: what the next message would send, with its parts on
-hover, following the draft as it is typed, yellow from 80 % and red from 95 %."""
+"""The context gauge in the thread header, a ring: what the next message would send, its parts
+on hover, to a screen reader and as a card opened on demand (a click, or Space on it), following
+the draft as it is typed, amber from 80 % and red from 95 %, when it says its share."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import ContextUsage
 from chatdesk.ui.header import gauge_level
+from chatdesk.ui.header.breakdown import BreakdownCard
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
@@ -32,6 +38,29 @@ def tooltip(window: MainWindow) -> str:
     return window.header.gauge.toolTip()
 
 
+def ring_colours(window: MainWindow) -> set[str]:
+    """The colours of the ring's pixels drawn fully."""
+    gauge = window.header.gauge
+    image = gauge.icon().pixmap(gauge.iconSize()).toImage()
+    size = range(image.width())
+    return {
+        image.pixelColor(x, y).name()
+        for x in size
+        for y in size
+        if image.pixelColor(x, y).alpha() == 255
+    }
+
+
+def breakdown(qtbot: QtBot, window: MainWindow) -> BreakdownCard:
+    """The ring clicked: its breakdown, shown."""
+    gauge = window.header.gauge
+    qtbot.mouseClick(gauge, Qt.MouseButton.LeftButton)
+    card = gauge.card
+    assert card is not None
+    qtbot.waitUntil(card.isVisible)
+    return card
+
+
 def test_the_gauge_shows_used_of_total_with_the_breakdown_and_marks_estimates(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
@@ -48,12 +77,14 @@ def test_the_gauge_shows_used_of_total_with_the_breakdown_and_marks_estimates(
     qtbot.waitUntil(lambda: "Recent messages" in tooltip(window))
     assert usage.estimated  # the mock's model is counted by chatdesk's estimator
     assert usage.used_tokens < 1000
-    figures = window.header.figures
-    assert figures.text() == f"≈{usage.used_tokens} of 7.2k tokens in context"
-    assert figures.isVisible()
-    assert not gauge.isTextVisible()  # the figures never sit on the bar's colour
     assert gauge.value() == round(usage.fraction * 100)
-    lines = tooltip(window).splitlines()
+    assert gauge.text() == ""  # quiet: a ring, no figures, while the context has room
+    assert gauge.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    assert gauge.accessibleName() == f"Context used: {round(usage.fraction * 100)}%"
+    qtbot.waitUntil(lambda: "This thread so far" in tooltip(window))  # read beside it
+    context, spent = tooltip(window).split("\n\n")  # the next message's, then the thread's
+    assert spent.startswith("This thread so far (2 answers, every branch):")
+    lines = context.splitlines()
     assert lines[0].startswith(f"Context of the next message (mock-1): about {usage.used_tokens:,}")
     assert "  Summary: 0" in lines
     assert f"  Recent messages: {usage.breakdown.history:,} (4 messages)" in lines
@@ -64,6 +95,68 @@ def test_the_gauge_shows_used_of_total_with_the_breakdown_and_marks_estimates(
     assert "Kept for the answer: 1,024" in description
     assert "Estimated" in description
     assert gauge.property("level") == "ok"
+    quiet = colours(current_look())["text_quiet"]
+    assert quiet in ring_colours(window)  # filled as far as the context is, in the quiet colour
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the card
+def test_the_header_says_the_title_and_the_model_and_the_figures_on_demand(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = finish(core.service.create_thread(title="a quiet header"))
+    exchange(finish, core.service, thread.id, "what is a heap?")
+    window = open_window(core)
+    opened(qtbot, window, thread.id)
+    header = window.header
+    qtbot.waitUntil(lambda: "This thread so far (1 answer, every branch):" in tooltip(window))
+    shown = [*header.findChildren(QLabel), *header.findChildren(QToolButton)]
+    words = [w.text() for w in shown if w.isVisible() and w.text()]
+    assert sorted(words) == ["a quiet header", "mock-1"]  # no counts in the header itself
+
+    card = breakdown(qtbot, window)
+    usage = finish(core.service.context_usage(thread.id))
+    assert card.figures.text() == f"≈{usage.used_tokens} of 7.2k tokens in context"
+    assert card.bar.value() == window.header.gauge.value()
+    assert not card.bar.isTextVisible()  # the figures never sit on the bar's colour
+    assert card.parts.text().splitlines()[0].startswith("Context of the next message (mock-1)")
+    assert "  Kept for the answer: 1,024 (context window 8,192)" in card.parts.text()
+    spent = card.spent.text().splitlines()
+    assert spent[0] == "This thread so far (1 answer, every branch):"
+    assert spent[1].startswith("  ")  # under the first line
+    assert spent[1].endswith("tokens in (0 cached)")
+    assert QApplication.focusWidget() is card.parts  # a screen reader reads where it opened
+    QTest.keyClick(card.parts, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not card.isVisible())
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
+def test_the_breakdown_opens_from_the_keyboard_and_gives_it_back(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = finish(core.service.create_thread(title="by the keyboard"))
+    window = open_window(core)
+    opened(qtbot, window, thread.id)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    gauge = window.header.gauge
+    assert gauge.focusPolicy() & Qt.FocusPolicy.TabFocus
+    window.composer.focus_editor()
+    for _ in range(40):  # Shift+Tab from the composer reaches the ring
+        if gauge.hasFocus():
+            break
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+    assert gauge.hasFocus()
+    QTest.keyClick(gauge, Qt.Key.Key_Space)
+    card = gauge.card
+    assert card is not None
+    qtbot.waitUntil(lambda: card.isVisible() and card.parts.hasFocus())
+    below = gauge.mapToGlobal(QPoint(0, gauge.height()))
+    assert card.geometry().top() >= below.y()  # under the ring
+    QTest.keyClick(card.parts, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not card.isVisible())
+    qtbot.waitUntil(gauge.hasFocus)  # back where the key was pressed
 
 
 def test_typing_moves_the_gauge_after_a_pause(
@@ -151,24 +244,31 @@ def test_the_gauge_turns_yellow_at_80_and_red_at_95_percent(
     window = open_window(core)
     opened(qtbot, window, thread.id)
     gauge = window.header.gauge
-    figures = window.header.figures
-    qtbot.waitUntil(lambda: figures.text().endswith("of 1.0k tokens in context"))  # 2,048 - 1,024
-    assert gauge.property("level") == figures.property("level") == "ok"
+    qtbot.waitUntil(lambda: "of 1,024 tokens" in tooltip(window))  # 2,048 - 1,024
+    assert gauge.property("level") == "ok"
+    assert gauge.text() == ""
 
     window.composer.editor.insertPlainText(warn)
     qtbot.waitUntil(lambda: gauge.property("level") == "warn")
-    assert figures.property("level") == "warn"  # the figures turn the bar's colour too
-    assert figures.palette().color(figures.foregroundRole()) == warning_colour(window)
     assert 80 <= gauge.value() < 95
+    # It says its share beside the ring, both in the warning's colour.
+    assert gauge.text() == f"{gauge.value()}%"
+    assert gauge.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    assert gauge.palette().color(gauge.foregroundRole()) == warning_colour(window)
+    assert warning_colour(window).name() in ring_colours(window)
     window.composer.editor.insertPlainText(full[len(warn) :])
     qtbot.waitUntil(lambda: gauge.property("level") == "full")
     assert gauge.value() >= 95
+    danger = colours(current_look())["danger"]
+    assert gauge.palette().color(gauge.foregroundRole()) == QColor(danger)
+    assert danger in ring_colours(window)
     assert "Nearly full" in tooltip(window)
     window.composer.editor.insertPlainText("word " * 400)  # more than the model can take
     qtbot.waitUntil(lambda: "Too long for this model" in tooltip(window))
     assert gauge.value() == 100
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
 def test_choosing_a_context_window_for_the_thread_changes_the_total(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
@@ -176,8 +276,7 @@ def test_choosing_a_context_window_for_the_thread_changes_the_total(
     thread = finish(core.service.create_thread(title="local model"))
     window = open_window(core)
     opened(qtbot, window, thread.id)
-    figures = window.header.figures
-    qtbot.waitUntil(lambda: figures.text().endswith("of 7.2k tokens in context"))
+    qtbot.waitUntil(lambda: "of 7,168 tokens" in tooltip(window))
 
     window.choose_context_window()
     qtbot.waitUntil(lambda: window.context_window.dialog is not None)
@@ -187,7 +286,8 @@ def test_choosing_a_context_window_for_the_thread_changes_the_total(
     dialog.model_own.setChecked(False)
     dialog.tokens.setValue(4_096)
     dialog.accept()
-    qtbot.waitUntil(lambda: figures.text().endswith("of 3.1k tokens in context"))  # 4,096 - 1,024
+    qtbot.waitUntil(lambda: "of 3,072 tokens" in tooltip(window))  # 4,096 - 1,024
+    assert breakdown(qtbot, window).figures.text().endswith("of 3.1k tokens in context")
     assert finish(core.service.get_thread(thread.id)).context_window == 4_096
 
 

@@ -1,26 +1,29 @@
 """A temporary chat in the main window, with real widgets offscreen over a started core on a real
-SQLite file: Ctrl+Shift+N or the header's switch starts it, marked (banner, header, switch) and
-answered by the temporary chats' service, nothing of it in the database file; leaving it (the
-switch, Ctrl+W, another chat, New chat, closing) returns to the saved chat shown before and asks
-first while words would be lost; Keep as a normal chat saves it with what was typed; the attach
-button is disabled and says why."""
+SQLite file: Ctrl+Shift+N or the header's switch (an icon) starts it, marked (banner, header,
+switch) and answered by the temporary chats' service, nothing of it in the database file;
+leaving it (the switch, Ctrl+W, another chat, New chat, closing) returns to the saved chat shown
+before and asks first while words would be lost; Keep as a normal chat saves it with what was
+typed; the attach button is disabled and says why."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, Qt, QUrl
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QToolButton, QToolTip
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.theme import ThemeWatcher
+from chatdesk.ui.theme import ThemeWatcher, current_look
+from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.window.temporary import NO_FILES
+from tests.ui.pixels import inked
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -276,6 +279,46 @@ def test_a_long_title_is_cut_before_it_stops_saying_temporary(
     assert shown.endswith("· temporary")
     assert "…" in shown
     assert title.fontMetrics().horizontalAdvance(shown) <= narrow
+
+
+def _ground(image: QImage) -> str:
+    """The colour most of `image` is."""
+    counted = Counter(
+        QColor(image.pixel(x, y)).name()
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+    return counted.most_common(1)[0][0]
+
+
+def test_the_switch_is_an_icon_a_screen_reader_names_and_plainly_on(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    core = make_core()
+    window = _window(open_window, core)
+    toggle = window.temporary.toggle
+    qtbot.waitUntil(toggle.isVisible)
+    assert toggle.text() == ""  # no word in the header: an icon
+    assert toggle.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    assert toggle.accessibleName() == "Temporary chat"
+    assert toggle.toolTip() == "A chat that is not saved, searched or backed up (Ctrl+Shift+N)"
+    assert toggle.accessibleDescription() == toggle.toolTip()
+    assert toggle.isCheckable()
+    assert toggle.focusPolicy() & Qt.FocusPolicy.TabFocus
+    roles = colours(current_look())
+    size = toggle.iconSize()
+    assert inked(toggle.icon().pixmap(size).toImage()) == {roles["text_quiet"]}  # quiet at rest
+    assert _ground(toggle.grab().toImage()) != roles["temporary_tint"]
+
+    _start(qtbot, window)
+    assert toggle.isChecked()
+    # On, it stands on the banner's violet, its icon in the text's colour.
+    assert _ground(toggle.grab().toImage()) == roles["temporary_tint"]
+    assert inked(toggle.icon().pixmap(size).toImage()) == {roles["text"]}
+    QTest.keyClick(window, Qt.Key.Key_W, CTRL)  # nothing typed: it ends at once
+    qtbot.waitUntil(lambda: not window.temporary.shown)
+    assert not toggle.isChecked()
+    assert inked(toggle.icon().pixmap(size).toImage()) == {roles["text_quiet"]}
 
 
 def test_the_switch_is_not_shown_over_the_connect_page(

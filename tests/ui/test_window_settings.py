@@ -148,6 +148,7 @@ def test_the_chat_defaults_are_saved_to_the_settings_file(tmp_path: Path) -> Non
     assert (loaded.temperature, loaded.max_output_tokens) == (0.3, 500)
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")  # the card
 def test_the_header_shows_what_the_thread_has_cost(
     qtbot: QtBot, window: MainWindow, server: FakeOpenAI, finish: Any
 ) -> None:
@@ -163,10 +164,18 @@ def test_the_header_shows_what_the_thread_has_cost(
     thread = finish(core.service.create_thread(provider="priced", model="llama3.2"))
     window.show_thread(thread.id)
     qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
-    assert not window.header.spent.isVisibleTo(window)
+    gauge = window.header.gauge  # the thread's spending is in the gauge's breakdown
+    assert "This thread so far" not in gauge.toolTip()
     turn = finish(core.service.send(thread.id, "hello"))
     finish(core.service.wait_for_answer(turn.answer.id))
-    qtbot.waitUntil(lambda: window.header.spent.isVisibleTo(window))
+    qtbot.waitUntil(lambda: "This thread so far" in gauge.toolTip())
     # The server reports 7 tokens in and 2 out (tests/core/sse_server.py: text_reply).
-    assert window.header.spent.text() == "9 tokens · $0.011"
-    assert "7 tokens in" in window.header.spent.toolTip()
+    assert "  7 tokens in (0 cached)" in gauge.toolTip().splitlines()
+    assert "Cost: $0.011" in gauge.accessibleDescription()
+    gauge.click()
+    card = gauge.card
+    assert card is not None
+    qtbot.waitUntil(card.isVisible)
+    assert card.spent.accessibleName() == "9 tokens · $0.011"
+    assert "  Cost: $0.011" in card.spent.text().splitlines()
+    card.close()

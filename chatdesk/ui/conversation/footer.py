@@ -1,9 +1,12 @@
 """Under a message: its actions as icon buttons, the arrows between its versions, and its
 figures (model, tokens, time) in the quiet caption size.
 
-The actions' icons show while the message is under the mouse or one of them has the keyboard
-focus; otherwise their places stay empty. They are always in the tab order and named for a
-screen reader, so nothing here is reachable by the mouse alone.
+The actions and the figures show while the message is under the mouse or the keyboard focus is
+in it, and always under the conversation's last message; otherwise their places stay empty, the
+row keeping its height, so nothing moves when they come and go. Coming and going repaints the
+row and nothing else: no icon or style changes, which would lay the whole conversation out
+again. They are always in the tab order and named for a screen reader, so nothing here is
+reachable by the mouse alone. The arrows between versions and "Used 2 memories" always show.
 
 The arrows between versions and "Used 2 memories" are made when a message first shows them, and
 Read aloud only under an answer: most messages never do, and every control a page of messages
@@ -14,35 +17,32 @@ places in the row and in the tab order they would have had.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.conversation.frame import after_in_tab_order, into_tab_order
 from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import set_icon, show_icon
+from chatdesk.ui.theme.icons import set_icon
 from chatdesk.ui.theme.scale import SPACE
 
 
+def _withheld(widget: QWidget) -> bool:
+    """`widget`, one of a footer's actions or its figures, is not drawn now (it never is
+    withheld while it has the keyboard focus)."""
+    footer = widget.parentWidget()
+    return isinstance(footer, MessageFooter) and not footer.revealed and not widget.hasFocus()
+
+
 class _Action(QToolButton):
-    """One of a footer's actions. It tells its footer when it takes or loses the keyboard
-    focus (the icons show while one has it) from its own focus events, and opens its menu
-    (Copy's) with Down or the Menu key: a filter on the buttons would see every event of
-    every button, in Python, as each message is made (about 2 ms a message)."""
+    """One of a footer's actions: drawn while its footer is revealed, and opening its menu
+    (Copy's) with Down or the Menu key. Its own methods, not a filter on the buttons: a filter
+    would see every event of every button, in Python, as each message is made."""
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        self._focus_moved()
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        self._focus_moved()
-
-    def _focus_moved(self) -> None:
-        footer = self.parentWidget()
-        if isinstance(footer, MessageFooter):
-            footer.show_icons()
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not _withheld(self):
+            super().paintEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.menu() is not None and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Menu):
@@ -50,6 +50,14 @@ class _Action(QToolButton):
             self.setFocus(Qt.FocusReason.PopupFocusReason)  # where the key was pressed
             return
         super().keyPressEvent(event)
+
+
+class _Figures(QLabel):
+    """The message's figures: drawn while its footer is revealed."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not _withheld(self):
+            super().paintEvent(event)
 
 
 class MessageFooter(QWidget):
@@ -85,14 +93,15 @@ class MessageFooter(QWidget):
         self.remember = self._remember_button()
         self._memories: QToolButton | None = None  # "Used 2 memories", once first shown
         self._read_aloud = None if user else self._read_aloud_button()
-        self.meta = QLabel()
+        self.meta = _Figures()
         self.meta.setObjectName("messageMeta")
         reading = () if user else (self.read_aloud,)
         self.buttons = (self.copy, *reading, last, self.remember, self.delete)
         self._lay_out(row, user)
-        self._hovered = False
+        self._hovered = False  # the mouse is over the message
+        self._focused = False  # the keyboard focus is in the message
+        self._last = False  # the conversation's last message: always revealed
         self._wanted: str | None = None  # a part to focus once shown (focus_part)
-        self.show_icons()
 
     def _edit_or_regenerate(self, user: bool) -> QToolButton:
         """Edit under the user's message; Regenerate under an answer."""
@@ -110,31 +119,33 @@ class MessageFooter(QWidget):
         return self.edit_button
 
     def _lay_out(self, row: QHBoxLayout, user: bool) -> None:
-        """The figures and versions stay put; the actions' places, empty until wanted, are on
-        the side away from the text (an answer's right, the user's left). "Used 2 memories"
-        follows the figures, and the versions the user's actions or precede an answer's
-        (`_made_versions`, `memories`)."""
+        """The versions stand at the row's outer edge, under the text's edge (an answer's
+        start, the user's end), where they always show; the actions follow them, then the
+        figures (an answer's) or precede them (the user's), so the actions keep their places
+        from message to message. "Used 2 memories" follows the figures (`memories`)."""
         versions = self._versions or ()
         if user:
             row.addStretch(1)
+            row.addWidget(self.meta)
+            row.addSpacing(SPACE["s"])
             for widget in (*self.buttons, *versions):
                 row.addWidget(widget)
-            row.addSpacing(SPACE["s"])
-            row.addWidget(self.meta)
         else:
-            row.addWidget(self.meta)
-            row.addSpacing(SPACE["s"])
             for widget in (*versions, *self.buttons):
                 row.addWidget(widget)
+            row.addSpacing(SPACE["s"])
+            row.addWidget(self.meta)
             row.addStretch(1)
 
     # -- made when first shown -------------------------------------------------------------------
 
     def _made_versions(self) -> tuple[QToolButton, QLabel, QToolButton]:
-        previous = self._button("previous", "previous-branch", tr("Previous version"))
+        """The arrows and the version's place ("2/3"), which always show."""
+        shown = QToolButton
+        previous = self._button("previous", "previous-branch", tr("Previous version"), kind=shown)
         branch = QLabel()
         branch.setObjectName("branchPosition")
-        following = self._button("next", "next-branch", tr("Next version"))
+        following = self._button("next", "next-branch", tr("Next version"), kind=shown)
         return previous, branch, following
 
     def _versions_now(self) -> tuple[QToolButton, QLabel, QToolButton]:
@@ -203,9 +214,16 @@ class MessageFooter(QWidget):
         return self._read_aloud
 
     def _button(
-        self, icon: str, name: str, text: str, description: str | None = None
+        self,
+        icon: str,
+        name: str,
+        text: str,
+        description: str | None = None,
+        *,
+        kind: type[QToolButton] = _Action,
     ) -> QToolButton:
-        button = icon_button(icon, text, description or text, _Action)
+        """An action (`kind`: one drawn only while the row is revealed, unless said)."""
+        button = icon_button(icon, text, description or text, kind)
         button.clicked.connect(lambda: self.action.emit(name))
         return button
 
@@ -336,19 +354,24 @@ class MessageFooter(QWidget):
 
     def set_hovered(self, hovered: bool) -> None:
         """The mouse entered or left the message."""
-        self._hovered = hovered
-        self.show_icons()
+        self._reveal(hovered=hovered)
+
+    def set_focused(self, focused: bool) -> None:
+        """The keyboard focus came into the message, or left it."""
+        self._reveal(focused=focused)
+
+    def set_last(self, last: bool) -> None:
+        """The message is the conversation's last (its actions always show), or no longer."""
+        self._reveal(last=last)
 
     @property
     def revealed(self) -> bool:
-        return self._hovered or any(button.hasFocus() for button in self.buttons)
+        """The actions and figures are drawn."""
+        return self._hovered or self._focused or self._last
 
-    def show_icons(self) -> None:
-        """The actions' icons drawn while the message is hovered or one of them has the
-        keyboard focus, withheld otherwise."""
-        shown, look = self.revealed, current_look()
-        for button in self.buttons:
-            show_icon(button, shown, look)
-        if self.copy.property("revealed") != shown:  # its menu's arrow shows with the icons
-            self.copy.setProperty("revealed", shown)
-            self.copy.style().polish(self.copy)
+    def _reveal(self, **state: bool) -> None:
+        before = self.revealed
+        for name, value in state.items():
+            setattr(self, f"_{name}", value)
+        if self.revealed != before:
+            self.update()  # a repaint of the row: its places and the layout stay as they are

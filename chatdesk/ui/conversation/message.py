@@ -63,10 +63,10 @@ class MessageWidget(QFrame):
     delete, retry, continue, previous-branch, next-branch, load-images, and for an answer the
     model's context window could not hold, summarise and choose-model.
 
-    It keeps 30 methods because a message is shown, streamed, edited and acted on in place:
+    It keeps 32 methods because a message is shown, streamed, edited and acted on in place:
     each part it may show (its author, reasoning, tool calls, attachments, sources, its status,
-    its footer) has its own method, which makes the part when it is first shown, and the hover
-    that shows its actions is Qt's event methods."""
+    its footer) has its own method, which makes the part when it is first shown, and what shows
+    its actions (the mouse over it, the keyboard in it, being the last) is a method each."""
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
@@ -91,6 +91,7 @@ class MessageWidget(QFrame):
         self.message = message
         self._editor: MessageEditor | None = None
         self._column = False  # one of a comparison's answers, in a narrow column
+        self._last = False  # the conversation's last message
         self.memory_words: MemoryWords | None = None  # for a memory tool's card (the window's)
         self.setObjectName("userMessage" if message.role is Role.USER else "assistantMessage")
         self._build(formatter)
@@ -171,6 +172,8 @@ class MessageWidget(QFrame):
         around = parent.layout() if parent is not None else None
         if isinstance(around, ColumnLayout):  # the conversation's: wider than its column
             around.widen(self, len(columns.findChildren(MessageWidget)))
+        if self._last:
+            self.set_last(True)  # the answers shown in its place show their actions
 
     def as_column(self) -> None:
         """Fit a narrow column: no "Assistant" or version arrows, fewer buttons, figures wrapped."""
@@ -194,6 +197,21 @@ class MessageWidget(QFrame):
     def leaveEvent(self, event: QEvent) -> None:
         self.footer.set_hovered(False)
         super().leaveEvent(event)
+
+    def set_last(self, last: bool) -> None:
+        """The conversation's last message shows its actions always (a comparison's answers,
+        each its own)."""
+        self._last = last
+        columns = self.findChildren(MessageWidget) if self._own.isHidden() else []
+        for footer in (self.footer, *(column.footer for column in columns)):
+            footer.set_last(last)
+
+    def show_focus(self, inside: QWidget | None) -> None:
+        """The keyboard focus is on `inside`, a widget in this message (None: it went
+        elsewhere): the actions show under the message, or the comparison's answer, it is in."""
+        self.footer.set_focused(inside is not None)
+        for column in self.findChildren(MessageWidget) if self._own.isHidden() else []:
+            column.footer.set_focused(inside is not None and column.isAncestorOf(inside))
 
     # -- state -----------------------------------------------------------------------------------
 

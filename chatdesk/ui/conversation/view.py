@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.column import DEFAULT_MEASURE
+from chatdesk.ui.conversation.actions_shown import ActionsShown
 from chatdesk.ui.conversation.after_page import AfterPage
 from chatdesk.ui.conversation.discarded import Discarded
 from chatdesk.ui.conversation.divider import SummaryDivider
@@ -124,6 +125,7 @@ class ConversationView(QScrollArea):
         self._discarded = Discarded(self)  # the widgets of pages shown before
         self._after_page = AfterPage(self)
         self._make_timers()
+        self._shown = ActionsShown(self._content, lambda: self._widgets, model, self)
 
     def _make_timers(self) -> None:
         """The turns the view takes its work to, and its waits."""
@@ -162,6 +164,7 @@ class ConversationView(QScrollArea):
             self._layout.removeWidget(widget)
         self._discarded.keep(self._widgets)
         self._widgets = []
+        self._shown.mark_last()
         if self._coming is not None:  # made for the page before, never placed
             self._coming.deleteLater()
             self._coming = None
@@ -315,6 +318,7 @@ class ConversationView(QScrollArea):
         for row, widget in made:
             self.message_widget_added.emit(widget)
             self._focus.placed(row, widget)
+        self._shown.mark_last()
 
     def _place_divider(self) -> None:
         """The divider where the summary in use stands; placed by the page's last stage while
@@ -343,6 +347,7 @@ class ConversationView(QScrollArea):
             widget.deleteLater()
         del self.widgets[first : last + 1]
         self._show_empty()
+        self._shown.mark_last()
 
     def _changed(
         self,

@@ -169,7 +169,6 @@ QScrollArea { background: $surface; }
 #contextGauge { max-height: 6px; min-height: 6px; border: 1px solid $border_strong;
     border-radius: 3px; background: $surface; }
 #contextGauge::chunk { background: $success; border-radius: 2px; }
-#contextFigures { font-size: ${caption}pt; }
 #contextGauge[level="warn"]::chunk { background: $warning; }
 #contextGauge[level="full"]::chunk { background: $danger; }
 #emptyTitle { font-size: ${title}pt; font-weight: 600; }
@@ -194,7 +193,6 @@ QScrollArea { background: $surface; }
 #messageAction[popupMode="1"][mirrored="true"] { padding-right: 3px; padding-left: 12px; }
 #messageAction[popupMode="1"][mirrored="true"]:focus { padding-right: 2px; padding-left: 11px; }
 #messageAction::menu-button { border: none; width: 12px; }
-#messageAction[revealed="false"]::menu-arrow { image: none; }
 #memoriesUsed { border: 1px solid transparent; border-radius: ${radius_s}px; padding: 1px 4px;
     color: $link; background: transparent; font-size: ${caption}pt; }
 #memoriesUsed:hover { background: $hover; }

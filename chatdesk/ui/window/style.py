@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.ui.conversation.divider_style import DIVIDER_STYLE
-from chatdesk.ui.header import GAUGE_STYLE
+from chatdesk.ui.header import header_style
 from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import current_look, window_sheet
 from chatdesk.ui.theme.colours import colours
@@ -16,7 +16,7 @@ def window_style() -> str:
     look = current_look()
     own = window_sheet(look, _font_points())
     roles = colours(look)
-    return own + DIVIDER_STYLE + GAUGE_STYLE.substitute(roles) + SYNC_STYLE.substitute(roles)
+    return own + DIVIDER_STYLE + header_style(roles) + SYNC_STYLE.substitute(roles)
 
 
 def _font_points() -> float:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.theme.icons import set_icon
+from chatdesk.ui.theme.scale import ICON, RADIUS
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -50,13 +52,15 @@ if TYPE_CHECKING:
 MakeTemporary = Callable[["Settings"], Coroutine[Any, Any, "TemporaryChats"]]
 
 # A violet of its own (the look's `temporary` roles): not the header's grey, not the amber of a
-# warning.
+# warning. The switch is a quiet icon at rest; on, it stands on the banner's violet, edged.
 STYLE = Template("""
 #temporaryBanner { background: $temporary_tint; border-bottom: 1px solid $temporary; }
 #temporaryBanner QLabel { color: $text; font-weight: 600; }
-#temporaryToggle { padding: 2px 10px; border: 1px solid $border; border-radius: 11px; }
-#temporaryToggle:checked { background: $temporary_tint; border-color: $temporary;
-    color: $text; font-weight: 600; }
+#temporaryToggle { background: transparent; border: 1px solid transparent;
+    border-radius: ${radius}px; padding: 3px; }
+#temporaryToggle:hover { background: $hover; }
+#temporaryToggle:checked { background: $temporary_tint; border-color: $temporary; }
+#temporaryToggle:focus { border: 2px solid $focus; padding: 2px; }
 """)
 HEADER_STYLE = Template("#threadHeader { border-bottom: 2px solid $temporary; }")
 SAID = mark("Temporary chat — not saved, searched or backed up")
@@ -113,13 +117,22 @@ class TemporaryChat(QObject):
         self._tint()
 
     def _make_toggle(self) -> QToolButton:
+        """The header's switch: an icon (a dashed speech bubble), in the text's colour on the
+        violet while on; its name and tooltip say what it is."""
         toggle = QToolButton(self._header)
         toggle.setObjectName("temporaryToggle")
-        # translators: the header's switch of a temporary chat (not saved)
-        toggle.setText(tr("Temporary"))
+        toggle.setAutoRaise(True)
         toggle.setCheckable(True)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        toggle.setIconSize(QSize(ICON["m"], ICON["m"]))
         toggle.setAccessibleName(tr("Temporary chat"))
-        toggle.setToolTip(tr("A chat that is not saved, searched or backed up (Ctrl+Shift+N)"))
+        said = tr("A chat that is not saved, searched or backed up (Ctrl+Shift+N)")
+        toggle.setToolTip(said)
+        toggle.setAccessibleDescription(said)
+        set_icon(toggle, "temporary", current_look())
+        toggle.toggled.connect(
+            lambda on: set_icon(toggle, "temporary", current_look(), "text" if on else "quiet")
+        )
         toggle.clicked.connect(self._toggled)
         # with what is said of the chat shown, so hidden while a page stands in its place
         layout = self._header.facts.layout()
@@ -344,7 +357,7 @@ class TemporaryChat(QObject):
 
     def _tint(self, _dark: bool = False) -> None:
         roles = colours(current_look())
-        sheet = STYLE.substitute(roles)
+        sheet = STYLE.substitute(roles, radius=RADIUS["m"])
         self.banner.setStyleSheet(sheet)
         self.toggle.setStyleSheet(sheet)
         self._header.setStyleSheet(HEADER_STYLE.substitute(roles) if self.shown else "")
