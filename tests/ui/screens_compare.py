@@ -23,6 +23,7 @@ from chatdesk.ui.composer.prompt_values import PromptValues
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
+from tests.ui.composer_parts import chips
 from tests.ui.screens import _core, _shoot, _until
 
 REPORT = (
@@ -31,7 +32,8 @@ REPORT = (
 ) * 120
 MODELS = [("mock", "mock-1"), ("mock", "mock-2"), ("mock", "mock-3")]
 
-# A setup that leaves a popup open returns it and the widget it hangs from (a dialog: the window).
+# A setup that leaves a popup open returns it and the widget it hangs from (a dialog: the window;
+# the popup itself: where it was opened).
 Popup = tuple[QWidget, QWidget] | None
 
 
@@ -99,12 +101,13 @@ class _Seeded:
         await _until(lambda: window.view.empty.assistant == self.tutor.name)
 
     async def assistant_menu(self, window: MainWindow) -> Popup:
+        """ "+" ▸ Assistant, opened from the chosen assistant's chip."""
         await self.new_chat(window)
-        picker = window.composer._row.assistants
-        picker.setFocus()
-        menu = picker.menu()
-        menu.popup(picker.mapToGlobal(picker.rect().bottomLeft()))
-        return menu, picker
+        await _until(lambda: "assistant" in chips(window.composer))
+        chip = chips(window.composer)["assistant"]
+        chip.label.click()
+        menu = window.composer.plus_menu.assistants
+        return menu, menu  # where the composer opened it
 
     async def answered(self, window: MainWindow) -> None:
         window.show_thread(self.taught)
@@ -130,15 +133,16 @@ class _Seeded:
         return values, window
 
     async def compare_menu(self, window: MainWindow) -> Popup:
-        button = window.composer._row.compare
-        await _until(lambda: len(button.menu().actions()) >= 3)
+        """ "+" ▸ Compare, Compare on for two models: opened from its chip."""
+        menu = window.composer.plus_menu.compare
+        await _until(lambda: len([a for a in menu.actions() if a.data()]) >= 3)
         current = window.settings.current  # as chosen last time (not applied: the theme)
         chosen = replace(current.ui, compare_models="mock/mock-1,mock/mock-2")
         window.settings.current = replace(current, ui=chosen)
-        await asyncio.sleep(0.3)  # the composer's row laid out: the menu opens below it
-        button.setChecked(True)
+        window.models.compare.toggle(True)
+        await asyncio.sleep(0.3)  # the composer's row laid out: the menu opens above it
         window.composer.open_compare()
-        return button.menu(), button
+        return menu, menu  # where the composer opened it
 
     async def columns(self, window: MainWindow) -> None:
         window.show_thread(self.compared)
@@ -164,7 +168,7 @@ class _Seeded:
         current = window.settings.current
         chosen = replace(current.ui, compare_models=",".join(f"{p}/{m}" for p, m in MODELS))
         window.settings.current = replace(current, ui=chosen)
-        window.composer._row.compare.setChecked(True)
+        window.models.compare.toggle(True)
 
     async def columns_code(self, window: MainWindow) -> None:
         await self.columns(window)
@@ -234,6 +238,8 @@ async def _shoot_popup(
 def _placed(window: QWidget, popup: QWidget, anchor: QWidget) -> QPoint:
     if anchor is window:
         return _centred(window, popup)
+    if anchor is popup:  # placed by what opened it
+        return window.mapFromGlobal(popup.pos())
     at = anchor.mapTo(window, QPoint(0, 0))
     if at.y() + anchor.height() + popup.height() <= window.height():
         return QPoint(at.x(), at.y() + anchor.height())

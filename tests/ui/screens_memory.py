@@ -23,7 +23,7 @@ from chatdesk.core.tools.service import Tools
 from chatdesk.ui.conversation.memory_card import MemoryCallCard
 from chatdesk.ui.main_window import MainWindow
 from tests.ui.screens import _grab_dialog, _until, run_alone
-from tests.ui.screens_composer import WIDE, _grab
+from tests.ui.screens_composer import WIDE, _grab, _grab_with
 from tests.ui.screens_first_steps import in_own_home
 
 
@@ -121,17 +121,21 @@ async def _remember_this(window: MainWindow, out: Path, theme: str) -> None:
 
 
 async def _switch(window: MainWindow, out: Path, theme: str) -> None:
-    switch = window.composer.memory.button
+    """ "+" ▸ Memory, ticked; switched off, the chip "Memory off", at 1280 px and narrowest."""
+    composer = window.composer
+    switch = composer.plus_menu.memory
     await _until(lambda: switch.isVisible() and switch.isChecked())
-    await _grab(window, out / f"memory-switch-on-{theme}.png")
-    switch.click()
+    composer.open_plus()
+    await _grab_with(window, [composer.plus_menu], out / f"memory-switch-on-{theme}.png")
+    switch.trigger()  # as a click on the entry does
+    composer.plus_menu.hide()
     await _until(lambda: not switch.isChecked())
     await _grab(window, out / f"memory-switch-off-{theme}.png")
-    switch.click()
-    await _until(switch.isChecked)
     window.resize(window.minimumSizeHint().width(), 760)
     await _grab(window, out / f"memory-switch-narrow-{theme}.png")
     window.resize(WIDE, 760)
+    composer.memory.switch(True)
+    await _until(switch.isChecked)
 
 
 if __name__ == "__main__":

@@ -60,11 +60,10 @@ async def _run(app: QApplication, out: Path, theme: str, web: FakeWeb) -> None:
     window.show()
     window.start()
     try:
-        web_switch, research = window.composer.web.button, window.composer.web.research
-        await _until(web_switch.isVisible)
-        web_switch.click()  # Research goes with the web
+        research = window.composer.plus_menu.research  # "+" ▸ Research
         await _until(research.isVisible)
-        research.click()
+        research.trigger()  # as a click on the entry does: the web goes with it
+        await _until(lambda: window.composer.web.researching)
         window.composer.editor.setPlainText(QUESTION)
         await _until(_still(window))
         _save(window, out / f"research-switch-{theme}.png")

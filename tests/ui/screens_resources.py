@@ -38,7 +38,7 @@ async def _shots(window: MainWindow, thread_id: object, out: Path, theme: str) -
     await _until(lambda: window.composer.isVisible())
     window.show_thread(thread_id)  # type: ignore[arg-type]
     await _until(lambda: len(window.view.widgets) == 2)
-    window.composer.attach_menu.resource.trigger()
+    window.composer.plus_menu.resource.trigger()  # "+" ▸ Resource from a server…
     await _until(lambda: window.composer.findChild(ResourceBrowser) is not None)
     browser = window.composer.findChild(ResourceBrowser)
     assert browser is not None

@@ -27,7 +27,7 @@ from chatdesk.core.web.searching import save_key
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.runner import Runner
 from tests.ui.screens import _grab_dialog, _until, run_alone
-from tests.ui.screens_composer import WIDE, _grab
+from tests.ui.screens_composer import WIDE, _grab, _grab_with
 from tests.ui.screens_first_steps import in_own_home
 
 
@@ -65,23 +65,26 @@ async def _shoot(core: Core, tools: Tools, runner: object, out: Path, theme: str
 
 
 async def _composer(window: MainWindow, out: Path, theme: str) -> None:
-    web = window.composer.web
-    await _until(web.button.isVisible)
+    composer = window.composer
+    web = composer.web
+    await _until(lambda: web.offered)
     window.models.web.resolver = _online
-    await _grab(window, out / f"web-switch-off-{theme}.png")
-    web.button.click()
+    composer.open_plus()  # Web and Research offered, neither ticked
+    await _grab_with(window, [composer.plus_menu], out / f"web-switch-off-{theme}.png")
+    composer.plus_menu.web.trigger()  # as a click on the entry does
+    composer.plus_menu.hide()
     await _until(lambda: web.on and not window.models.web.checking)
     await _grab(window, out / f"web-switch-on-{theme}.png")
-    web.button.click()
+    web.switch(False)
     window.models.web.resolver = _offline
-    web.button.click()
+    web.switch(True)
     await _until(web.notice.isVisible)
     window.composer.set_text("What changed in Lenne today?")
     await _grab(window, out / f"web-offline-{theme}.png")
     window.resize(window.minimumSizeHint().width(), 760)
     await _grab(window, out / f"web-offline-narrow-{theme}.png")
     window.resize(WIDE, 760)
-    web.button.click()  # off again: the next theme starts without it
+    web.switch(False)  # off again: the next theme starts without it
     window.composer.set_text("")
 
 

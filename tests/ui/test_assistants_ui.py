@@ -1,45 +1,38 @@
 """Assistants in the window, with real widgets offscreen over a started core on a real SQLite
-file: chosen for a new chat from the composer, the new chat shows who will answer and its
-examples; the answer and the header say which assistant answers; a chat can change its
-assistant."""
+file: chosen for a new chat from the composer ("+" ▸ Assistant, a chip once chosen), the new
+chat shows who will answer and its examples; the answer and the header say which assistant
+answers; a chat can change its assistant, from the menu or the chip's ✕."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.composer.buttons import AssistantPill
+from chatdesk.ui.composer.assistant_menu import AssistantMenu
 from chatdesk.ui.main_window import MainWindow
+from tests.ui.composer_parts import chip_words, chips, choose, switch_off
 
 LEFT = Qt.MouseButton.LeftButton
-pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
-)  # the pill's menu opens offscreen
 
 
-def _picker(window: MainWindow) -> AssistantPill:
-    found = window.composer.findChild(AssistantPill, "assistantPicker")
-    assert found is not None
-    return found
+def _picker(window: MainWindow) -> AssistantMenu:
+    """ "+" ▸ Assistant."""
+    return window.composer.plus_menu.assistants
 
 
-def _action(picker: AssistantPill, label: str) -> QAction:
-    return next(a for a in picker.menu().actions() if a.text() == label)
+def _action(picker: AssistantMenu, label: str) -> QAction:
+    return next(a for a in picker.actions() if a.text() == label)
 
 
-def _choose(picker: AssistantPill, label: str) -> None:
-    """Open the pill's menu and click `label`, as the user does."""
-    picker.setFocus()
-    picker.menu().popup(picker.mapToGlobal(picker.rect().bottomLeft()))
-    _action(picker, label).trigger()
-    picker.menu().hide()
+def _choose(qtbot: QtBot, window: MainWindow, label: str) -> None:
+    """ "+" ▸ Assistant ▸ `label`, as the user does."""
+    choose(qtbot, window.composer, "Assistant", label)
 
 
-def _count(picker: AssistantPill) -> int:
+def _count(picker: AssistantMenu) -> int:
     return len(picker.entries())
 
 
@@ -49,17 +42,18 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     core = make_core()
     window = open_window(core)
     picker = _picker(window)
-    qtbot.waitUntil(lambda: _count(picker) == 6 and picker.isVisible())
+    qtbot.waitUntil(lambda: _count(picker) == 6 and picker.menuAction().isVisible())
     assert picker.entries()[0] == ("", "No assistant")
     assert _action(picker, "No assistant").isChecked()
-    assert picker.text() == "Assistant"  # says what it picks while none is chosen
-    assert picker.accessibleName() == "Assistant"
-    assert picker.accessibleDescription() == "No assistant"
+    assert chip_words(window.composer) == []  # none chosen: no chip
+    assert picker.menuAction().toolTip() == (
+        "Who answers in this chat: an assistant's prompt and model"
+    )
     assert window.view.empty.title.text() == "What shall we talk about?"
     general = window.view.empty.emblem  # its picture, drawn once the window has painted
     qtbot.waitUntil(lambda: general.isVisible() and not general.pixmap().isNull())
 
-    _choose(picker, "Translator")
+    _choose(qtbot, window, "Translator")
 
     empty = window.view.empty
     assert empty.title.text() == "Translator"
@@ -88,9 +82,11 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     middle = disc.pixelColor(disc.width() // 2, disc.height() // 8).name()
     assert middle == translator.fields.colour
     assert thread.assistant_id == translator.id
-    assert picker.text() == "Translator"
+    assert chip_words(window.composer) == ["Translator"]
     assert _action(picker, "Translator").isChecked()
-    assert picker.accessibleDescription() == "Translator"
+    chip = chips(window.composer)["assistant"]
+    assert chip.off.accessibleName() == "Answer without Translator"
+    assert not chip.label.icon().isNull()  # its badge
     assert "Translator" in window.header.model.text()
 
 
@@ -105,16 +101,21 @@ def test_the_shown_chat_changes_its_assistant_from_the_composer(
     picker = _picker(window)
     qtbot.waitUntil(lambda: _count(picker) == 6)
 
-    _choose(picker, "Tutor")
+    _choose(qtbot, window, "Tutor")
 
     tutor = finish(core.service.assistants.find("Tutor"))
     qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id == tutor.id)
     qtbot.waitUntil(lambda: "Tutor" in window.header.model.text())
-    assert picker.text() == "Tutor"
-    _choose(picker, "No assistant")
+    assert chip_words(window.composer) == ["Tutor"]
+    _choose(qtbot, window, "No assistant")
     qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id is None)
     qtbot.waitUntil(lambda: "Tutor" not in window.header.model.text())
-    assert picker.text() == "Assistant"
+    assert chip_words(window.composer) == []
+    _choose(qtbot, window, "Tutor")
+    qtbot.waitUntil(lambda: "Tutor" in window.header.model.text())
+    switch_off(qtbot, window.composer, "assistant")  # the chip's ✕
+    qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id is None)
+    assert chip_words(window.composer) == []
 
 
 def test_a_new_assistant_is_offered_at_once(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QToolButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -22,6 +22,7 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.window.layout import MINIMUM_SIZE
+from tests.ui.composer_parts import chips
 from tests.ui.pixels import inked
 
 SHORT = "Which database suits a desktop app?"
@@ -178,9 +179,10 @@ def test_a_zoomed_window_keeps_as_many_words_a_line(
     qtbot.waitUntil(lambda: _answer(window).width() == MEASURE)
 
 
-@pytest.fixture(params=["en", "de"])
+@pytest.fixture(params=["en", "de", "ar"])
 def spoken(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    """The window's language: English, and German, whose words are among the longest."""
+    """The window's language: English, German, whose words are among the longest, and Arabic,
+    from the right."""
     yield language.start(qapp, request.param)
     language.start(qapp, "en")
 
@@ -189,12 +191,15 @@ def test_at_its_smallest_the_window_keeps_every_control_whole(
     qtbot: QtBot, spoken: str, thread_window: MainWindow
 ) -> None:
     window = thread_window
-    compare = window.composer.findChild(QToolButton, "compareButton")
-    assert compare is not None
-    qtbot.waitUntil(compare.isVisible)  # the mock's models: Compare is offered
-    for action in compare.menu().actions():
+    composer = window.composer
+    menu = composer.plus_menu.compare  # "+" ▸ Compare
+    qtbot.waitUntil(menu.menuAction().isVisible)  # the mock's models: Compare is offered
+    for action in menu.actions():
         if action.data() in ("mock/mock-1", "mock/mock-2", "mock/mock-3"):
-            action.trigger()  # "Compare · 3", the pill's longest words
+            action.trigger()  # "Compare · 3": a chip's longest words
+    composer.web.switch(True)  # and Research beside Web: every chip of the row
+    composer.web.research(True)
+    compare = chips(composer)["compare"].label
     qtbot.waitUntil(lambda: compare.text() == ntr("Compare · {n}", "Compare · {n}", 3))
     window.resize(200, 150)
     qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
@@ -209,6 +214,7 @@ def test_at_its_smallest_the_window_keeps_every_control_whole(
     model = window.composer.findChild(QWidget, "modelPicker")
     assert model in controls
     assert compare in controls
+    assert model.text() == ntr("{n} models", "{n} models", 3)
     for control in controls:  # each shows its words whole: the model's name among them
         text = control.currentText() if isinstance(control, QComboBox) else control.text()
         assert control.width() >= control.fontMetrics().horizontalAdvance(text), text

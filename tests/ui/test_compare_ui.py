@@ -1,7 +1,7 @@
 """Comparing models in the window, with real widgets offscreen over a started core on a real
-SQLite file: Compare in the composer sends one message to the models chosen (remembered in
-the settings), the answers stream side by side, any can be stopped alone, and "Continue with
-this one" shows its branch and makes its model the chat's."""
+SQLite file: Compare in the composer ("+" ▸ Compare) sends one message to the models chosen
+(remembered in the settings), the answers stream side by side, any can be stopped alone, and
+"Continue with this one" shows its branch and makes its model the chat's."""
 
 from __future__ import annotations
 
@@ -9,27 +9,41 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QToolButton
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
 from chatdesk.core.kinds import Status
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
+from tests.ui.composer_parts import chips, close_menus, open_plus
 
 LEFT = Qt.MouseButton.LeftButton
 
 
-def _compare(window: MainWindow) -> QToolButton:
-    found = window.composer.findChild(QToolButton, "compareButton")
-    assert found is not None
-    return found
+def _compare(qtbot: QtBot, window: MainWindow) -> QMenu:
+    """The "+" menu's Compare ▸, once the mock's models are in it."""
+    menu = window.composer.plus_menu.compare
+    qtbot.waitUntil(lambda: len(_models(menu)) >= 3)
+    return menu
 
 
-def _tick(button: QToolButton, *keys: str) -> None:
-    for action in button.menu().actions():
+def _models(menu: QMenu) -> list[QAction]:
+    """Its ticks, one a model (after Compare's own switch)."""
+    return [action for action in menu.actions() if action.data()]
+
+
+def _tick(menu: QMenu, *keys: str) -> None:
+    for action in _models(menu):
         if action.data() in keys:
             action.trigger()  # as a click on the menu's entry does
+
+
+def _chip(window: MainWindow) -> str:
+    """What Compare's chip says ("": there is none, Compare is off)."""
+    chip = chips(window.composer).get("compare")
+    return chip.label.accessibleName() if chip is not None else ""
 
 
 def _columns(window: MainWindow) -> ComparisonColumns | None:
@@ -43,14 +57,14 @@ def test_compare_sends_to_each_model_and_shows_the_answers_side_by_side(
 ) -> None:
     core = make_core(tokens_per_second=30)
     window = open_window(core)
-    button = _compare(window)
-    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
+    menu = _compare(qtbot, window)
 
-    _tick(button, "mock/mock-1", "mock/mock-2")
+    _tick(menu, "mock/mock-1", "mock/mock-2")
     assert window.settings.current.ui.compare_models == "mock/mock-1,mock/mock-2"
-    assert button.isChecked()  # two models ticked: Compare is on
-    assert button.text() == "Compare · 2"  # beside its icon
-    assert button.accessibleDescription() == "On: the next message goes to 2 models"
+    assert window.composer.plus_menu.compare_on.isChecked()  # two models ticked: on
+    assert _chip(window) == "Compare · 2"  # a chip in the row says so
+    tip = chips(window.composer)["compare"].toolTip()
+    assert tip == "On: the next message goes to 2 models: mock-1, mock-2"
 
     qtbot.keyClicks(window.composer.editor, "Explain tides")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
@@ -91,37 +105,33 @@ def test_ticking_models_keeps_the_menu_open_and_two_switch_compare_on(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
     window = open_window(make_core())
-    button = _compare(window)
-    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
-    assert button.text() == "Compare"
-    assert _pill(window).text().startswith("mock-1")
+    menu = _compare(qtbot, window)
+    assert _chip(window) == ""  # off: no chip
+    assert _pill(window).text() == "mock-1"
     window.composer.open_compare()
-    menu = button.menu()
     qtbot.waitUntil(menu.isVisible)
 
     def click(key: str) -> None:
-        action = next(a for a in menu.actions() if a.data() == key)
+        action = next(a for a in _models(menu) if a.data() == key)
         qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
 
     click("mock/mock-2")
     assert menu.isVisible()  # still open, for the next tick
-    assert not button.isChecked()
+    assert _chip(window) == ""
     click("mock/mock-3")
     assert menu.isVisible()
-    assert button.isChecked()  # two ticked: on
-    assert button.text() == "Compare · 2"
-    assert _pill(window).text().startswith("mock-2 + mock-3")  # what the next message goes to
+    assert _chip(window) == "Compare · 2"  # two ticked: on
+    assert _pill(window).text() == "mock-2 + mock-3"  # what the next message goes to
     assert _pill(window).accessibleDescription() == "mock-2 + mock-3"
     click("mock/mock-1")
-    assert _pill(window).text().startswith("3 models")
-    menu.setActiveAction(next(a for a in menu.actions() if a.data() == "mock/mock-1"))
+    assert _pill(window).text() == "3 models"
+    menu.setActiveAction(next(a for a in _models(menu) if a.data() == "mock/mock-1"))
     qtbot.keyClick(menu, Qt.Key.Key_Space)  # the keyboard unticks too, and the menu stays
     assert menu.isVisible()
-    assert _pill(window).text().startswith("mock-2 + mock-3")
+    assert _pill(window).text() == "mock-2 + mock-3"
     click("mock/mock-2")
-    assert not button.isChecked()  # one left: off, and the pill names the chat's model again
-    assert button.text() == "Compare"
-    assert _pill(window).text().startswith("mock-1")
+    assert _chip(window) == ""  # one left: off, and the model chip names the chat's again
+    assert _pill(window).text() == "mock-1"
     qtbot.keyClick(menu, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not menu.isVisible())
     assert window.settings.current.ui.compare_models == "mock/mock-3"
@@ -131,15 +141,14 @@ def test_the_compare_set_is_remembered_and_kept_to_four(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
     window = open_window(make_core())
-    button = _compare(window)
-    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
-    keys = [a.data() for a in button.menu().actions()]
+    menu = _compare(qtbot, window)
+    keys = [a.data() for a in _models(menu)]
     window.models.compare.on = True
     for key in keys[:5]:
-        _tick(button, key)
+        _tick(menu, key)
     chosen = window.settings.current.ui.compare_models.split(",")
     assert chosen == keys[: min(4, len(keys))]
-    ticked = [a.data() for a in button.menu().actions() if a.isChecked()]
+    ticked = [a.data() for a in _models(menu) if a.isChecked()]
     assert ticked == chosen
 
 
@@ -152,16 +161,20 @@ def test_compare_with_fewer_than_two_models_sends_nothing_and_says_why(
 
     core = make_core()
     window = open_window(core)
-    button = _compare(window)
-    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
-    _tick(button, "mock/mock-1")
-    assert not button.isChecked()  # one model: nothing to compare yet
-    qtbot.mouseClick(button, LEFT)
-    assert button.isChecked()
-    assert button.text() == "Compare · 1"
-    assert button.accessibleDescription() == "On: the next message goes to 1 model"
-    qtbot.waitUntil(button.menu().isVisible)  # offered, to tick one more
-    button.menu().hide()  # the user closes it without ticking another
+    menu = _compare(qtbot, window)
+    _tick(menu, "mock/mock-1")
+    assert _chip(window) == ""  # one model: nothing to compare yet
+    plus = open_plus(qtbot, window.composer)
+    plus.setActiveAction(menu.menuAction())
+    qtbot.keyClick(plus, Qt.Key.Key_Right)  # "+" ▸ Compare
+    qtbot.waitUntil(menu.isVisible)
+    menu.setActiveAction(window.composer.plus_menu.compare_on)
+    qtbot.keyClick(menu, Qt.Key.Key_Return)  # "Compare the models ticked"
+    assert _chip(window) == "Compare · 1"
+    tip = chips(window.composer)["compare"].toolTip()
+    assert tip == "On: the next message goes to 1 model: mock-1"
+    assert menu.isVisible()  # still open, to tick one more
+    close_menus(qtbot)  # the user closes it without ticking another
 
     qtbot.keyClicks(window.composer.editor, "Explain tides")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
@@ -35,10 +35,9 @@ def _compared(qtbot: QtBot, window: MainWindow, finish: Any) -> ComparisonColumn
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(window.view.widgets) == 2)
     qtbot.waitUntil(lambda: window.view.widgets[1].message.status.is_final)
-    compare = window.composer.findChild(QToolButton, "compareButton")
-    assert compare is not None
-    qtbot.waitUntil(lambda: len(compare.menu().actions()) >= 3)
-    for action in compare.menu().actions():
+    compare = window.composer.plus_menu.compare  # "+" ▸ Compare
+    qtbot.waitUntil(lambda: len([a for a in compare.actions() if a.data()]) >= 3)
+    for action in compare.actions():
         if action.data() in MODELS:
             action.trigger()
     qtbot.keyClicks(editor, "Explain tides")
@@ -87,9 +86,9 @@ def test_at_the_smallest_window_three_answers_stay_inside_it_and_scroll_sideways
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     window: MainWindow = open_window(make_core())
-    # The composer's whole row first (its Web switch comes after the first paint): the window's
+    # The composer's whole row first (the models come after the first paint): the window's
     # minimum is what that row needs.
-    qtbot.waitUntil(lambda: _shown(window.composer.findChild(QToolButton, "webSwitch")))
+    qtbot.waitUntil(lambda: window.composer.plus_menu.web.isVisible())
     window.resize(560, 420)  # the window keeps to its minimum, what its controls need
     qtbot.waitUntil(lambda: window.size() == window.minimumSize().expandedTo(QSize(560, 420)))
     columns = _compared(qtbot, window, finish)
@@ -146,7 +145,3 @@ def test_latest_covers_none_of_the_compared_answers(
         assert not seen.isEmpty() or widget is not list(columns.widgets.values())[-1]
         assert not spot.intersects(seen)
     assert spot.bottom() <= _in_window(window.view).bottom()  # in the view, not under it
-
-
-def _shown(widget: QWidget | None) -> bool:
-    return widget is not None and widget.isVisible()

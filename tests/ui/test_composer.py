@@ -17,12 +17,10 @@ from PySide6.QtGui import (
     QDropEvent,
     QIcon,
     QInputMethodEvent,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QToolButton,
@@ -35,11 +33,10 @@ from chatdesk.core.tokens.estimate import estimate_tokens
 from chatdesk.core.views import AttachmentInput
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.attachments import AttachmentChip
-from chatdesk.ui.composer.buttons import AssistantPill
 from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES
 from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
 from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.colours import MARK_DEFAULT, colours
+from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.icons import HIDDEN_PROPERTY, ICON_PROPERTY
 from tests.ui.pixels import inked
 
@@ -278,16 +275,7 @@ def test_the_buttons_icons_come_after_the_first_paint_and_nothing_moves(qtbot: Q
     layout.addWidget(composer)
     composer.set_tools([("search", "Search")], set())
     buttons = [b for b in composer.findChildren(QToolButton) if b.property(ICON_PROPERTY)]
-    assert {b.objectName() for b in buttons} == {
-        "attachButton",
-        "assistantPicker",
-        "toolsButton",
-        "webSwitch",
-        "researchSwitch",
-        "knowledgeButton",
-        "compareButton",
-        "sendButton",
-    }
+    assert {b.objectName() for b in buttons} == {"plusButton", "sendButton"}
     assert all(b.property(HIDDEN_PROPERTY) for b in buttons), "drawn while it was built"
     window.resize(600, 300)
     window.show()
@@ -490,24 +478,6 @@ def test_dropped_huge_text_becomes_an_attachment(qtbot: QtBot, composer: Compose
     assert composer.attachments() == [AttachmentInput("Pasted text", text, kind="paste")]
 
 
-def test_attach_menu_offers_a_file_dialog(qtbot: QtBot, composer: Composer, tmp_path: Path) -> None:
-    chosen = tmp_path / "chosen.txt"
-    chosen.write_text("hello")
-    attach = composer.findChild(QToolButton, "attachButton")
-    assert attach is not None
-    assert attach.menu() is composer.attach_menu  # Files…, Resource from a server…
-    attach.setFocus()  # reached by Tab, as a keyboard user opens its menu
-    composer.attach_menu.files.trigger()  # (offscreen, a popped-up menu cannot grab keys)
-    dialog = composer.findChild(QFileDialog)
-    assert dialog is not None
-    qtbot.waitUntil(dialog.isVisible)
-    with qtbot.waitSignal(composer.files_dropped, timeout=2000) as picked:
-        dialog.selectFile(str(chosen))
-        dialog.accept()
-    assert picked.args == [[chosen]]
-    assert composer.focusWidget() is composer.editor  # the message is typed next
-
-
 # --- drafts and models -----------------------------------------------------------------------
 
 
@@ -567,46 +537,6 @@ def test_model_picker(qtbot: QtBot, composer: Composer) -> None:
     assert pill.text().startswith("old-model")
 
 
-@pytest.mark.qt_log_ignore(
-    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
-)
-def test_the_assistant_pill_names_the_chosen_assistant_and_chooses_from_its_menu(
-    qtbot: QtBot, composer: Composer
-) -> None:
-    tutor = QPixmap(16, 16)
-    tutor.fill(QColor(MARK_DEFAULT))
-    composer.set_assistants([("a1", "Tutor", QIcon(tutor)), ("a2", "Poet", QIcon())], "")
-    pill = composer.findChild(AssistantPill, "assistantPicker")
-    assert pill is not None
-    assert pill.isVisibleTo(composer)
-    assert isinstance(pill, QToolButton)  # a pill like model, tools and knowledge
-    assert pill.text() == "Assistant"  # not "No assistant": what the pill is for
-    assert pill.accessibleName() == "Assistant"
-    assert pill.accessibleDescription() == "No assistant"
-    assert pill.entries() == [("", "No assistant"), ("a1", "Tutor"), ("a2", "Poet")]
-
-    pill.setFocus()
-    qtbot.keyClick(pill, ENTER)  # Enter opens its menu, as the other pills'
-    menu = pill.menu()
-    qtbot.waitUntil(menu.isVisible)
-    tutor_entry = next(a for a in menu.actions() if a.text() == "Tutor")
-    with qtbot.waitSignal(composer.assistant_changed, timeout=1000) as chosen:
-        menu.setActiveAction(tutor_entry)
-        qtbot.keyClick(menu, ENTER)
-    assert chosen.args == ["a1"]
-    qtbot.waitUntil(lambda: not menu.isVisible())
-    assert pill.text() == "Tutor"
-    assert pill.accessibleDescription() == "Tutor"
-    assert tutor_entry.isChecked()
-    badge = pill.icon().pixmap(16, 16).toImage()  # the assistant's badge, not the grey icon
-    assert badge.pixelColor(8, 8).name() == MARK_DEFAULT
-
-    composer.set_assistants([("a1", "Tutor", QIcon(tutor))], "")  # the chat has none again
-    assert pill.text() == "Assistant"
-    composer.set_assistants([], "")
-    assert not pill.isVisibleTo(composer)  # nothing to choose: no pill
-
-
 # --- keyboard and screen readers -------------------------------------------------------------
 
 
@@ -622,13 +552,26 @@ def _tab_through(qtbot: QtBot, composer: Composer, steps: int = 5) -> list[str]:
 
 
 def _offer_everything(composer: Composer) -> None:
-    """An assistant, tools, knowledge and two models to compare: every control shows."""
+    """An assistant chosen, a tool server and Web on, a knowledge base and two models to compare
+    offered, a cost: every entry of "+" shows, and three chips (the assistant, Tools, Web)."""
     composer.set_models([("mock/mock-1", "Mock 1"), ("mock/mock-2", "Mock 2")], "mock/mock-1")
     composer.set_assistants([("a1", "Tutor", QIcon())], "a1")
-    composer.set_tools([("search", "Search your chats")], {"search", "web"})  # Research too
+    composer.set_tools([("search", "Search your chats")], {"search", "web"})
     composer.set_knowledge([("k1", "Home")], set())
     composer.set_compare([("mock/mock-1", "Mock 1"), ("mock/mock-2", "Mock 2")], [], False)
     composer.show_send_cost("≈ $0.42 to send", "The thread's history and the message")
+
+
+ROW = [
+    "Attach and more",
+    "Tutor",  # the assistant's chip: its words open who answers
+    "Answer without Tutor",  # its ✕
+    "Tools · 1",
+    "Switch the tool servers off for this chat",
+    "Switch Web off",  # Web's chip has nothing to choose: its ✕ alone
+    "Model",
+    "Send",
+]
 
 
 def test_tab_goes_from_the_editor_through_every_control_in_order(
@@ -636,23 +579,16 @@ def test_tab_goes_from_the_editor_through_every_control_in_order(
 ) -> None:
     _offer_everything(composer)
     qtbot.keyClicks(composer.editor, "hello")
-    row = [
-        "Attach",
-        "Assistant",
-        "Model",
-        "Tools for this chat",
-        "Web",
-        "Research",
-        "Knowledge bases for this chat",
-        "Compare models",
-        "Send",
-    ]
-    # Left to right, send last; the host window has nothing else, so focus wraps around.
-    assert _tab_through(qtbot, composer, len(row) + 1) == [*row, "Message"]
-    xs = [w.mapTo(composer, w.rect().topLeft()).x() for w in composer.tab_chain()[1:]]
-    assert xs == sorted(xs), "Tab does not go left to right"
+    # "+" first, the chips as they read, the model, send last; the host window has nothing
+    # else, so focus wraps around.
+    assert _tab_through(qtbot, composer, len(ROW) + 1) == [*ROW, "Message"]
+    plus, *chips, model, send = composer.tab_chain()[1:]
+    spots = [w.mapTo(composer, w.rect().center()) for w in chips]
+    assert spots == sorted(spots, key=lambda p: (p.y(), p.x())), "Tab does not read the chips"
+    xs = [w.mapTo(composer, w.rect().center()).x() for w in (plus, *chips, model, send)]
+    assert xs[0] == min(xs)
+    assert xs[-1] == max(xs)
 
-    send = _send_button(composer)
     send.setFocus(Qt.FocusReason.TabFocusReason)
     assert _sent(qtbot, composer, lambda: qtbot.keyClick(send, Qt.Key.Key_Space)) == ["hello", []]
     assert _sent(qtbot, composer, lambda: qtbot.keyClick(send, ENTER)) == ["hello", []]
@@ -665,13 +601,13 @@ def test_tab_order_skips_what_cannot_be_used_and_reaches_chips(
     composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
     qtbot.keyClicks(composer.editor, "hello")
     chip = "Attachment notes.txt, remove"
-    # Hidden controls (nothing to offer) are skipped.
-    assert _tab_through(qtbot, composer) == [chip, "Attach", "Model", "Send", "Message"]
+    plus = "Attach and more"
+    assert _tab_through(qtbot, composer) == [chip, plus, "Model", "Send", "Message"]
     composer.set_streaming(True)
-    assert _tab_through(qtbot, composer) == [chip, "Attach", "Model", "Stop", "Message"]
+    assert _tab_through(qtbot, composer) == [chip, plus, "Model", "Stop", "Message"]
     composer.set_streaming(False)
     composer.set_busy(True)  # nothing to send for now, nothing to stop: greyed and skipped
-    assert _tab_through(qtbot, composer, 4) == [chip, "Attach", "Model", "Message"]
+    assert _tab_through(qtbot, composer, 4) == [chip, plus, "Model", "Message"]
 
 
 def test_every_control_has_a_name_and_the_buttons_a_tooltip(
@@ -679,8 +615,11 @@ def test_every_control_has_a_name_and_the_buttons_a_tooltip(
 ) -> None:
     _offer_everything(composer)
     composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
-    controls: list[QWidget] = [*composer.findChildren(QAbstractButton)]
-    assert len(controls) == 10  # the row's nine and the chip's ✕
+    controls = [b for b in composer.findChildren(QAbstractButton) if b.isVisibleTo(composer)]
+    # The row's, each chip's words and ✕, and the attachment's ✕.
+    assert sorted(c.accessibleName() for c in controls) == sorted(
+        [*ROW, "Web", "Attachment notes.txt, remove"]
+    )
     for control in [composer.editor, *controls]:
         assert control.accessibleName(), f"{control.objectName()} has no name"
     for control in controls:
@@ -711,7 +650,7 @@ def test_the_box_rings_while_anything_in_it_has_the_focus(qtbot: QtBot, composer
     other.show()
     assert _edge(composer) == ring  # the editor has the focus
     qtbot.keyClick(composer.editor, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is composer.findChild(QWidget, "attachButton")
+    assert QApplication.focusWidget() is composer.findChild(QWidget, "plusButton")
     assert _edge(composer) == ring
     other.setFocus(Qt.FocusReason.MouseFocusReason)
     qtbot.waitUntil(other.hasFocus)

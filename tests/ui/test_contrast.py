@@ -111,20 +111,32 @@ def test_every_colour_of_the_looks_code_style_reads_on_its_code_blocks(look: Loo
 
 
 @pytest.mark.parametrize("look", LOOKS)
-def test_a_pill_stands_apart_from_the_message_box_it_sits_in(look: Look) -> None:
-    """The composer's pills are seen as controls in every look, high contrast included: an
-    edge that contrasts with the box and with the pill, and a ground of their own."""
+def test_a_chip_stands_apart_from_the_card_it_sits_in(look: Look) -> None:
+    """The composer's chips of what is on are seen in every look, high contrast included: a
+    ground of their own on the card, words and a ✕ that read on it."""
+    named = colours(look)
+    card, chip = named["surface"], named["accent_tint"]
+    assert contrast(chip, card) > 1.1, "the chip's ground is the card's"
+    assert contrast(named["on_accent_tint"], chip) >= TEXT
+    sheet = window_sheet(look, 10.0)
+    chips = re.search(r"#composerChip \{(.*?)\}", sheet, re.S)
+    assert chips is not None
+    assert f"background: {chip}" in chips.group(1)
+    words = re.search(r"#chipLabel, #chipOff \{(.*?)\}", sheet, re.S)
+    assert words is not None
+    assert f"color: {named['on_accent_tint']}" in words.group(1)
+
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_the_quick_windows_pills_stand_apart_from_the_window(look: Look) -> None:
+    """The quick window's assistant and model pills: an edge that contrasts with the window and
+    with the pill, and a ground of their own."""
     named = colours(look)
     box, pill = named["surface"], named["pill"]
     assert contrast(named["border_strong"], box) >= PART
     assert contrast(named["border_strong"], pill) >= PART
     assert contrast(pill, box) > 1.1, "the pill's ground is the box's"
-    pills = re.search(
-        r"#toolsButton, #webSwitch, #memorySwitch, #knowledgeButton, #compareButton, "
-        r"#assistantPicker,\s*#modelPicker \{(.*?)\}",
-        window_sheet(look, 10.0),
-        re.S,
-    )
+    pills = re.search(r"#assistantPicker, #modelPicker \{(.*?)\}", window_sheet(look, 10.0), re.S)
     assert pills is not None
     assert f"background: {pill}" in pills.group(1)
     assert f"border: 1px solid {named['border_strong']}" in pills.group(1)

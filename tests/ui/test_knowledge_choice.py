@@ -1,6 +1,7 @@
-"""The composer's Knowledge menu, with real widgets offscreen over a started core on a real
-SQLite file and real files: a base ticked for a new chat is linked to it when it is made, its
-answer cites the base's passages, and the menu shows the shown chat's links."""
+"""The composer's Knowledge menu (in its "+" menu), with real widgets offscreen over a started
+core on a real SQLite file and real files: a base ticked for a new chat is linked to it when it
+is made, its answer cites the base's passages, and the menu and the chip show the shown chat's
+links; the chip's ✕ unlinks them."""
 
 from __future__ import annotations
 
@@ -8,17 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.kinds import Status
-from chatdesk.ui.main_window import MainWindow
-
-
-def _button(window: MainWindow) -> QToolButton:
-    found = window.composer.findChild(QToolButton, "knowledgeButton")
-    assert found is not None
-    return found
+from tests.ui.composer_parts import chip_words, chips, choose, entries, open_plus, switch_off
 
 
 def test_a_base_ticked_for_a_new_chat_answers_in_it(
@@ -35,16 +29,14 @@ def test_a_base_ticked_for_a_new_chat_answers_in_it(
     finish(knowledge.add(base.id, notes))
     finish(knowledge.index(base.id), timeout=30_000)
     window = open_window(core)
-    button = _button(window)
-    qtbot.waitUntil(button.isVisible)  # a base exists: the menu is offered
-    assert button.text() == "Knowledge"  # no count: none is on
-    assert button.accessibleDescription() == "0 knowledge bases on for this chat"
-
-    [entry] = button.menu().actions()
-    assert entry.text() == "Home"
-    entry.trigger()
-    assert button.text() == "Knowledge · 1"  # how many are on
-    assert button.accessibleDescription() == "1 knowledge base on for this chat"
+    composer = window.composer
+    menu = composer.plus_menu.knowledge
+    qtbot.waitUntil(menu.menuAction().isVisible)  # a base exists: the menu is offered
+    assert [a.text() for a in menu.actions()] == ["Home"]
+    assert chip_words(composer) == []  # none is on
+    choose(qtbot, composer, "Knowledge", "Home")
+    assert chip_words(composer) == ["Home"]  # the base on, by its name
+    assert chips(composer)["knowledge"].toolTip() == "Answers come from your knowledge bases: Home"
     qtbot.keyClicks(window.composer.editor, "How do I reset the boiler?")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
 
@@ -57,10 +49,14 @@ def test_a_base_ticked_for_a_new_chat_answers_in_it(
     assert answer.status is Status.COMPLETE
     assert "red button" in answer.content
     assert [s.name for s in answer.sources] == ["boiler.md"]
-    qtbot.waitUntil(lambda: button.text() == "Knowledge · 1")  # the chat's own link
+    qtbot.waitUntil(lambda: chip_words(composer) == ["Home"])  # the chat's own link
+    switch_off(qtbot, composer, "knowledge")
+    qtbot.waitUntil(lambda: finish(knowledge.links("thread_id", thread.id)) == [])
+    qtbot.waitUntil(lambda: chip_words(composer) == [])
 
 
-def test_no_base_no_button(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
+def test_no_base_no_entry(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
     window = open_window(make_core())
-    qtbot.waitUntil(lambda: window.composer.findChild(QToolButton, "toolsButton").isVisible())
-    assert not _button(window).isVisible()
+    menu = window.composer.plus_menu
+    qtbot.waitUntil(menu.tools.menuAction().isVisible)
+    assert "Knowledge" not in entries(open_plus(qtbot, window.composer))

@@ -19,6 +19,7 @@ from chatdesk.app import Core
 from chatdesk.core.memory.model import MemoryView, Origin
 from chatdesk.ui.conversation.memory_card import MemoryCallCard
 from chatdesk.ui.main_window import MainWindow
+from tests.ui.composer_parts import chip_words, choose
 from tests.ui.test_window import answer_done, send
 
 REMEMBER = "Remember that I work on the Rust compiler"
@@ -242,15 +243,16 @@ def test_the_composer_switch_off_gives_the_next_answer_no_memories(
     send(qtbot, window, "Which compiler flags should I try?")
     _ended(window, qtbot)
     assert window.conversation.messages()[-1].memories != ()
-    switch = window.composer.memory.button
+    switch = window.composer.plus_menu.memory  # "+" ▸ Memory
     qtbot.waitUntil(lambda: switch.isVisible() and switch.isEnabled() and switch.isChecked())
 
     thread_id = window.current_thread_id
     assert thread_id is not None
-    qtbot.mouseClick(switch, Qt.MouseButton.LeftButton)
+    choose(qtbot, window.composer, "Memory")
     memory = core.service.memory
     qtbot.waitUntil(lambda: not finish(memory.switches(thread_id)).chat)
     qtbot.waitUntil(lambda: not switch.isChecked())
+    assert chip_words(window.composer) == ["Memory off"]
     send(qtbot, window, "Which compiler flags should I try now?")
     qtbot.waitUntil(lambda: answer_done(window, 4))
 
@@ -265,10 +267,10 @@ def test_the_new_chats_switch_off_makes_it_with_memory_off(
     assert memory is not None
     finish(memory.add(PROPOSED))
     window: MainWindow = open_window(core)
-    switch = window.composer.memory.button
+    switch = window.composer.plus_menu.memory  # "+" ▸ Memory
     qtbot.waitUntil(lambda: switch.isVisible() and switch.isEnabled() and switch.isChecked())
 
-    qtbot.mouseClick(switch, Qt.MouseButton.LeftButton)  # before the new chat's first message
+    choose(qtbot, window.composer, "Memory")  # before the new chat's first message
     qtbot.waitUntil(lambda: not switch.isChecked())
     send(qtbot, window, "Which compiler flags should I try?")
     _ended(window, qtbot)
@@ -290,7 +292,7 @@ def test_a_temporary_chat_shows_nothing_of_memory(
     qtbot.waitUntil(window.composer.isVisible)
     send(qtbot, window, "Which compiler flags should I try?")  # a saved chat first: all shows
     _ended(window, qtbot)
-    switch = window.composer.memory.button
+    switch = window.composer.plus_menu.memory  # "+" ▸ Memory
     qtbot.waitUntil(switch.isVisible)
     assert window.view.widgets[-1].footer.memories.isVisible()
 

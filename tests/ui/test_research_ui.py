@@ -1,7 +1,8 @@
 """Research mode in the window, with real widgets offscreen over a started core on a real SQLite
 file, the mock as the model and a SearXNG with its pages served by a `FakeWeb` on 127.0.0.1:
-the composer's Research switch sends a message to a research run, the status bar follows its
-steps, Stop ends its searching and the report is written from what was read."""
+the composer's Research switch ("+" ▸ Research, a chip while on) sends a message to a research
+run, the status bar follows its steps, Stop ends its searching and the report is written from
+what was read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.events import SourcesFound
@@ -18,6 +19,7 @@ from chatdesk.core.kinds import Status
 from chatdesk.ui.main_window import MainWindow
 from tests.core.web.pages import article
 from tests.core.web.web_server import FakeWeb, searxng_answer
+from tests.ui.composer_parts import chip_words, chips, choose, entry, open_plus, switch_off
 from tests.ui.test_window import send
 
 
@@ -36,29 +38,18 @@ def _core(make_core: Any, web: FakeWeb) -> Any:
     )
 
 
-def _research(window: MainWindow) -> QToolButton:
-    found = window.composer.findChild(QToolButton, "researchSwitch")
-    assert found is not None
-    return found
-
-
-def _switched_on(qtbot: QtBot, window: MainWindow) -> QToolButton:
-    web = window.composer.findChild(QToolButton, "webSwitch")
-    assert web is not None
-    switch = _research(window)
-    qtbot.waitUntil(web.isVisible)
-    assert not switch.isVisible()  # research goes with the web: shown once Web is on
-    web.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.keyClick(web, Qt.Key.Key_Space)
-    qtbot.waitUntil(switch.isVisible)
-    assert (switch.accessibleName(), switch.accessibleDescription()) == ("Research", "Off")
-    switch.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.keyClick(switch, Qt.Key.Key_Space)
-    assert switch.isChecked()
-    assert (
-        switch.accessibleDescription() == "On: the next message is answered with a research report"
-    )
-    return switch
+def _switched_on(qtbot: QtBot, window: MainWindow) -> None:
+    """ "+" ▸ Research: it takes the web with it, and each shows as a chip."""
+    composer = window.composer
+    qtbot.waitUntil(lambda: composer.plus_menu.research.isVisible())
+    research = entry(open_plus(qtbot, composer), "Research")
+    assert not research.isChecked()
+    assert research.toolTip().startswith("Research: answer with a report")
+    choose(qtbot, composer, "Research")
+    assert research.isChecked()
+    assert composer.web.researching
+    assert chip_words(composer) == ["Web", "Research"]
+    assert chips(composer)["research"].off.accessibleName() == "Switch Research off"
 
 
 def test_with_research_on_a_message_gets_a_report_citing_the_pages_read(
@@ -136,11 +127,9 @@ def test_switching_web_off_switches_research_off_too(
     make_core: Any, open_window: Any, qtbot: QtBot, web: FakeWeb
 ) -> None:
     window: MainWindow = open_window(_core(make_core, web))
-    research = _switched_on(qtbot, window)
-    switch = window.composer.findChild(QToolButton, "webSwitch")
-    assert switch is not None
-    qtbot.keyClick(switch, Qt.Key.Key_Space)  # Web off
+    _switched_on(qtbot, window)
+    switch_off(qtbot, window.composer, "web")  # the Web chip's ✕
 
-    qtbot.waitUntil(lambda: not research.isVisible())
-    assert not research.isChecked()
+    qtbot.waitUntil(lambda: chip_words(window.composer) == [])
+    assert not window.composer.plus_menu.research.isChecked()
     assert not window.composer.web.researching

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.ui.attachments.resource_browser import ResourceBrowser
 from chatdesk.ui.main_window import MainWindow
 from tests.core.mcp_helpers import stdio
+from tests.ui.composer_parts import choose, close_menus, entries, entry, open_plus
 from tests.ui.test_window import answer_done, send
 
 LONG = 30_000  # ms: the server and the reading child start on first use
@@ -32,18 +33,14 @@ def _browsing(
 
 
 def _open_browser(qtbot: QtBot, window: MainWindow) -> ResourceBrowser:
-    """Attach ▸ Resource from a server… (the menu itself is not popped up: offscreen, a
-    popup cannot grab the keyboard, and Qt warns)."""
-    button = window.composer.findChild(QToolButton, "attachButton")
-    assert button is not None
-    assert button.accessibleName() == "Attach"  # not "Attach files": it offers a resource too
-    assert "a resource of a tool server" in button.toolTip()
-    assert "a resource of a tool server" in button.accessibleDescription()
-    menu = window.composer.attach_menu
-    assert button.menu() is menu
-    assert [a.text() for a in menu.actions()] == ["&Files…", "&Resource from a server…"]
-    button.setFocus()  # reached by Tab, as a keyboard user opens its menu
-    menu.resource.trigger()
+    """ "+" ▸ Resource from a server…, with the keyboard."""
+    menu = open_plus(qtbot, window.composer)
+    assert entries(menu)[:2] == ["Attach files…", "Resource from a server…"]
+    assert entry(menu, "Resource from a server…").toolTip() == (
+        "Attach a resource a tool server offers"
+    )
+    close_menus(qtbot)
+    choose(qtbot, window.composer, "Resource from a server…")
     qtbot.waitUntil(lambda: window.composer.findChild(ResourceBrowser) is not None)
     browser = window.composer.findChild(ResourceBrowser)
     assert browser is not None

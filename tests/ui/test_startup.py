@@ -592,7 +592,8 @@ def test_the_window_paints_before_the_core_and_asyncio_are_loaded() -> None:
 
 # Not in the window's first frame either: made on a turn after its paint (its other parts, the
 # menus of ticks of Tools, Knowledge and Compare, reading every setting) or on first use (the
-# model picker, Connect a model, Help, the settings' pages, the model catalogue and discovery).
+# model picker, the composer's "+" menu and its chips, Connect a model, Help, the settings'
+# pages, the model catalogue and discovery).
 FIRST_FRAME_WITHOUT = (
     *AFTER_FIRST_PAINT,
     *("chatdesk.ui.composer.ticks", "chatdesk.ui.composer.model_menu", "logging.handlers"),
@@ -601,6 +602,8 @@ FIRST_FRAME_WITHOUT = (
     *("chatdesk.core.chat.catalog", "chatdesk.core.providers.catalogue"),
     *("chatdesk.core.providers.discovery", "chatdesk.ui.conversation.model"),
     *("chatdesk.ui.composer.web_switch", "chatdesk.ui.window.web_choice"),
+    *("chatdesk.ui.composer.plus_menu", "chatdesk.ui.composer.chips"),
+    *("chatdesk.ui.composer.chip_words", "chatdesk.ui.composer.assistant_menu"),
 )
 
 

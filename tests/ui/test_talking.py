@@ -1,9 +1,9 @@
-"""A voice conversation in the window, for real: the composer's Talk button opens the microphone
-of a PulseAudio server of the test's own (speech made by espeak-ng played into its null sink,
-whose monitor is the microphone); a pause after the speech ends the turn, the local Whisper
-engine (a real tiny model) hears the words, and they are sent as Send sends them; the mock
-provider's answer is read aloud by the system's voice (espeak-ng), and the microphone opens
-again. Esc interrupts the answer, and ends the conversation while it listens; speaking
+"""A voice conversation in the window, for real: the composer's "+" ▸ Voice conversation opens
+the microphone of a PulseAudio server of the test's own (speech made by espeak-ng played into
+its null sink, whose monitor is the microphone); a pause after the speech ends the turn, the
+local Whisper engine (a real tiny model) hears the words, and they are sent as Send sends them;
+the mock provider's answer is read aloud by the system's voice (espeak-ng), and the microphone
+opens again. Esc interrupts the answer, and ends the conversation while it listens; speaking
 interrupts the answer when `[voice] talk_interrupt` is on. The sound device the reading plays
 on is the one part stood in for: a recorder of what would be played (were it the null sink,
 the microphone would hear it)."""
@@ -24,6 +24,7 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.window.talk_bar import TalkState
 from tests.core.voice_parts import Pulse, speak
 from tests.core.voice_parts import pulse as pulse
+from tests.ui.composer_parts import choose, words
 from tests.ui.test_read_aloud import Recorder
 from tests.ui.voice_window import window as window
 
@@ -47,17 +48,15 @@ def test_a_spoken_question_is_sent_at_the_pause_its_answer_read_and_the_micropho
     recorder = Recorder()
     shown: MainWindow = window(recorder, CHATDESK_VOICE_SENSITIVITY=QUICK_TURNS)
     talking, bar = shown.talking, shown.talking.bar
-    assert talking.button is not None
-    assert talking.button.isVisible()
+    assert talking.placed
     assert not bar.isVisible()
 
-    qtbot.mouseClick(talking.button, Qt.MouseButton.LeftButton)
+    choose(qtbot, shown.composer, "Start a voice conversation")
     qtbot.waitUntil(lambda: bar.state is TalkState.LISTENING, timeout=SLOW)
     assert bar.isVisible()
     assert bar.meter.isVisible()
     assert "Esc ends" in bar.hint.text()
-    assert talking.button.isChecked()
-    assert talking.button.accessibleName() == "End the voice conversation"
+    assert words(shown.composer.plus_menu.talk) == "End the voice conversation"
     states: list[TalkState | None] = []
     shown_state = bar.show_state
     bar.show_state = lambda state, **kw: (states.append(state), shown_state(state, **kw))[1]  # type: ignore[method-assign]
@@ -86,7 +85,7 @@ def test_a_spoken_question_is_sent_at_the_pause_its_answer_read_and_the_micropho
     qtbot.keyClick(shown.composer.editor, Qt.Key.Key_Escape)  # while listening: the end
     qtbot.waitUntil(lambda: not talking.talking, timeout=SLOW)
     assert not bar.isVisible()
-    assert not talking.button.isChecked()
+    assert words(shown.composer.plus_menu.talk) == "Start a voice conversation"
     assert len(_said(shown)) == 2  # nothing more was sent
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QToolButton, QToolTip
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QToolTip
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.views import ThreadFilter
@@ -197,18 +197,17 @@ def test_words_typed_are_never_dropped_silently(
     assert window.composer.text() == "words for the saved new chat"
 
 
-def test_files_cannot_be_attached_and_the_attach_button_says_why(
+def test_files_cannot_be_attached_and_the_attach_entries_say_why(
     make_core: Any, open_window: Any, qtbot: QtBot, tmp_path: Path
 ) -> None:
     core = make_core()
     window = _window(open_window, core)
-    attach = window.composer.findChild(QToolButton, "attachButton")
-    assert attach is not None
-    assert attach.isEnabled()
+    menu = window.composer.plus_menu
+    attach = [menu.files, menu.resource]  # "+" ▸ Attach files…, Resource from a server…
+    assert all(action.isEnabled() for action in attach)
     _start(qtbot, window)
-    assert not attach.isEnabled()
-    assert attach.toolTip() == NO_FILES
-    assert attach.accessibleDescription() == NO_FILES
+    assert not any(action.isEnabled() for action in attach)
+    assert [action.toolTip() for action in attach] == [NO_FILES, NO_FILES]
 
     note = tmp_path / "notes.txt"
     note.write_text("secret notes")
@@ -224,7 +223,7 @@ def test_files_cannot_be_attached_and_the_attach_button_says_why(
 
     QTest.keyClick(window, Qt.Key.Key_W, CTRL)
     qtbot.waitUntil(lambda: not window.temporary.shown)
-    assert attach.isEnabled()
+    assert all(action.isEnabled() for action in attach)
     assert editor.canInsertFromMimeData(files)
 
 

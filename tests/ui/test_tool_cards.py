@@ -17,6 +17,7 @@ from chatdesk.core.views import ToolCallView
 from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.conversation.tool_card import ToolCallCard
 from chatdesk.ui.main_window import MainWindow
+from tests.ui.composer_parts import chip_words, choose
 from tests.ui.test_window import answer_done, send
 from tests.ui.tool_windows import last_card, press, waiting, window_on, window_with_server
 
@@ -88,12 +89,13 @@ def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_
 ) -> None:
     core = make_core()
     window = open_window(core)
-    button = window.composer._row.tools
-    qtbot.waitUntil(lambda: button.isVisible())
-    [search] = button.menu().actions()
+    composer = window.composer
+    tools = composer.plus_menu.tools  # the "+" menu's Tools ▸
+    qtbot.waitUntil(lambda: tools.menuAction().isVisible())
+    [search] = tools.actions()
     assert (search.text(), search.isChecked()) == ("chatdesk: search your chats", False)
-    search.setChecked(True)  # as a click in the menu does
-    assert button.text() == "Tools · 1"
+    choose(qtbot, composer, "Tools", "chatdesk: search your chats")
+    assert chip_words(composer) == ["Tools · 1"]
     send(qtbot, window, ASK)
     qtbot.waitUntil(lambda: waiting(window))
     thread_id = window.current_thread_id
@@ -101,10 +103,10 @@ def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_
 
     other = finish(core.service.create_thread(title="No tools here"))
     window.show_thread(other.id)
-    qtbot.waitUntil(lambda: button.text() == "Tools")
-    assert not button.menu().actions()[0].isChecked()
+    qtbot.waitUntil(lambda: chip_words(composer) == [])
+    assert not tools.actions()[0].isChecked()
     window.show_thread(thread_id)
-    qtbot.waitUntil(lambda: button.text() == "Tools · 1")
+    qtbot.waitUntil(lambda: chip_words(composer) == ["Tools · 1"])
 
 
 def _call(number: int, state: str = "done") -> ToolCallView:

@@ -1,6 +1,6 @@
-"""The composer's Tools menu follows the tool servers while the window is open: a server added,
-switched off or removed (as Preferences ▸ Tools does, through `service.tools`) is in the menu,
-or gone from it, without showing another chat first."""
+"""The composer's Tools menu ("+" ▸ Tools) follows the tool servers while the window is open: a
+server added, switched off or removed (as Preferences ▸ Tools does, through `service.tools`) is
+in the menu, or gone from it, without showing another chat first."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ def test_servers_added_switched_off_and_removed_show_in_the_tools_menu_at_once(
 ) -> None:
     core = make_core()
     window = open_window(core)
-    button = window.composer._row.tools
-    qtbot.waitUntil(lambda: button.isVisible())
+    tools = window.composer.plus_menu.tools  # the "+" menu's Tools ▸
+    qtbot.waitUntil(lambda: tools.menuAction().isVisible())
 
     def entries() -> list[str]:
-        return [action.text() for action in button.menu().actions()]
+        return [action.text() for action in tools.actions()]
 
     assert entries() == [SEARCH]
     remote = ServerConfig("remote", Transport.HTTP, url="http://127.0.0.1:9/mcp")

@@ -1,8 +1,8 @@
-"""The composer's Web switch, with real widgets offscreen over a started core on a real SQLite
-file: it shows and changes whether the chat shown may search the web (its tool servers name
-`web`), agrees with the Tools menu, follows the chat switched to, goes with a new chat; and
-with no network it says so before the message is sent. Searches and pages are served by a
-`FakeWeb` on 127.0.0.1, as a SearXNG and its results."""
+"""The composer's Web switch ("+" ▸ Web, and a chip while on), with real widgets offscreen over
+a started core on a real SQLite file: it shows and changes whether the chat shown may search
+the web (its tool servers name `web`), agrees with the Tools menu, follows the chat switched
+to, goes with a new chat; and with no network it says so before the message is sent. Searches
+and pages are served by a `FakeWeb` on 127.0.0.1, as a SearXNG and its results."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.assistants.model import AssistantFields
@@ -22,6 +21,7 @@ from chatdesk.ui.main_window import MainWindow
 from tests.core.web.lookups import Lookups
 from tests.core.web.pages import article
 from tests.core.web.web_server import FakeWeb, searxng_answer
+from tests.ui.composer_parts import chips, choose, entry, open_plus
 from tests.ui.test_window import send
 
 NO_NETWORK = "No network: the web can't be searched now."
@@ -34,16 +34,22 @@ def web() -> Iterator[FakeWeb]:
     server.close()
 
 
-def _switch(window: MainWindow) -> QToolButton:
-    found = window.composer.findChild(QToolButton, "webSwitch")
-    assert found is not None
-    return found
+def _offered(window: MainWindow) -> bool:
+    """ "+" offers Web (the chat's tool servers are known)."""
+    return window.composer.plus_menu.web.isVisible()
 
 
-def _tools(window: MainWindow) -> QToolButton:
-    found = window.composer.findChild(QToolButton, "toolsButton")
-    assert found is not None
-    return found
+def _on(window: MainWindow) -> bool:
+    """Web is on: ticked in "+", and a chip in the row says so (off: neither)."""
+    on = window.composer.plus_menu.web.isChecked()
+    assert on == ("web" in chips(window.composer))
+    return on
+
+
+def _tools(window: MainWindow) -> str:
+    """What the Tools chip says ("": no tool server is on)."""
+    chip = chips(window.composer).get("tools")
+    return chip.label.accessibleName() if chip is not None else ""
 
 
 def _notice(window: MainWindow) -> QLabel:
@@ -52,9 +58,9 @@ def _notice(window: MainWindow) -> QLabel:
     return found
 
 
-def _press(qtbot: QtBot, button: QToolButton) -> None:
-    button.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.keyClick(button, Qt.Key.Key_Space)
+def _press(qtbot: QtBot, window: MainWindow) -> None:
+    """ "+" ▸ Web, with the keyboard."""
+    choose(qtbot, window.composer, "Web")
 
 
 def test_the_switch_shows_and_changes_the_chats_servers_and_agrees_with_tools(
@@ -68,34 +74,34 @@ def test_the_switch_shows_and_changes_the_chats_servers_and_agrees_with_tools(
     finish(service.set_thread_tools(webbed.id, [WEB]))
     window: MainWindow = open_window(core)
     window.models.web.resolver = Lookups("html.duckduckgo.com")
-    switch, tools = _switch(window), _tools(window)
+    tools = window.composer.plus_menu.tools
 
     window.show_thread(plain.id)
-    qtbot.waitUntil(lambda: tools.text() == "Tools · 1")
-    assert switch.isVisible()
-    assert not switch.isChecked()
-    assert switch.accessibleName() == "Web"
-    assert switch.toolTip() == "Web: let the model search the web and read pages"
-    assert [a.text() for a in tools.menu().actions()] == ["chatdesk: search your chats"]
-    _press(qtbot, switch)
+    qtbot.waitUntil(lambda: _tools(window) == "Tools · 1")
+    assert _offered(window)
+    assert not _on(window)
+    web = entry(open_plus(qtbot, window.composer), "Web")
+    assert web.toolTip() == "Web: let the model search the web and read pages"
+    assert [a.text() for a in tools.actions()] == ["chatdesk: search your chats"]
+    _press(qtbot, window)
     qtbot.waitUntil(lambda: finish(service.thread_tools(plain.id)) == [BUILT_IN, WEB])
-    assert switch.isChecked()
-    assert tools.text() == "Tools · 1"  # the web is the switch's, not a tick of the menu
+    assert _on(window)
+    web_chip = chips(window.composer)["web"]
+    assert web_chip.toolTip() == "Web: let the model search the web and read pages"
+    assert _tools(window) == "Tools · 1"  # the web is the switch's, not a tick of the menu
 
     window.show_thread(webbed.id)
-    qtbot.waitUntil(lambda: tools.text() == "Tools")
-    assert switch.isChecked()
-    assert switch.accessibleDescription() == "On: the model may search the web and read pages"
-    tools.menu().actions()[0].trigger()  # search the chats too: the web stays on
+    qtbot.waitUntil(lambda: _tools(window) == "")
+    assert _on(window)
+    tools.actions()[0].trigger()  # search the chats too: the web stays on
     qtbot.waitUntil(lambda: finish(service.thread_tools(webbed.id)) == [BUILT_IN, WEB])
-    _press(qtbot, switch)
+    _press(qtbot, window)
     qtbot.waitUntil(lambda: finish(service.thread_tools(webbed.id)) == [BUILT_IN])
     # the switch redraws on the service's event for the change, which may come after the write
-    qtbot.waitUntil(lambda: switch.accessibleDescription() == "Off")
-    assert not switch.isChecked()
+    qtbot.waitUntil(lambda: not _on(window))
 
     window.show_thread(plain.id)
-    qtbot.waitUntil(switch.isChecked)  # as it was left
+    qtbot.waitUntil(lambda: _on(window))  # as it was left
     qtbot.waitUntil(lambda: not window.models.web.checking)
     assert not _notice(window).isVisible()  # the engine's name resolved
 
@@ -113,11 +119,10 @@ def test_a_new_chat_sent_with_web_on_searches_reads_and_cites_the_pages(
         CHATDESK_WEB_ALLOW_PRIVATE=web.allow,
     )
     window: MainWindow = open_window(core)
-    switch = _switch(window)
-    qtbot.waitUntil(switch.isVisible)
-    assert not switch.isChecked()  # a new chat outside a project starts without the web
-    _press(qtbot, switch)
-    assert switch.isChecked()
+    qtbot.waitUntil(lambda: _offered(window))
+    assert not _on(window)  # a new chat outside a project starts without the web
+    _press(qtbot, window)
+    assert _on(window)
 
     send(qtbot, window, "footbridge over the Lenne")
     qtbot.waitUntil(lambda: window.current_thread_id is not None)
@@ -132,7 +137,7 @@ def test_a_new_chat_sent_with_web_on_searches_reads_and_cites_the_pages(
     assert "[1]" in answer.content
     searched, *read = [path.partition("?")[0] for path in web.paths()]
     assert (searched, sorted(read)) == ("/searx/search", ["/news/1", "/news/2"])
-    assert switch.isChecked()  # the chat made keeps the web on
+    assert _on(window)  # the chat made keeps the web on
     qtbot.waitUntil(lambda: not window.models.web.checking)
     assert not _notice(window).isVisible()  # 127.0.0.1 needs no look-up
 
@@ -144,20 +149,20 @@ def test_with_no_network_the_switch_says_so_before_sending_and_the_message_still
     window: MainWindow = open_window(core)
     offline = Lookups()
     window.models.web.resolver = offline
-    switch, notice = _switch(window), _notice(window)
-    qtbot.waitUntil(switch.isVisible)
+    notice = _notice(window)
+    qtbot.waitUntil(lambda: _offered(window))
     assert not notice.isVisible()
-    _press(qtbot, switch)
+    _press(qtbot, window)
     qtbot.waitUntil(notice.isVisible)  # before anything is sent
     assert notice.text() == NO_NETWORK
     assert notice.accessibleName() == NO_NETWORK
     assert set(offline.asked) == {"html.duckduckgo.com"}
 
-    _press(qtbot, switch)  # off: nothing to say
+    _press(qtbot, window)  # off: nothing to say
     assert not notice.isVisible()
     online = Lookups("html.duckduckgo.com")
     window.models.web.resolver = online
-    _press(qtbot, switch)
+    _press(qtbot, window)
     qtbot.waitUntil(lambda: bool(online.asked) and not window.models.web.checking)
     assert set(online.asked) == {"html.duckduckgo.com"}
     assert not notice.isVisible()
@@ -190,16 +195,15 @@ def test_a_new_chat_in_a_project_with_the_web_starts_with_the_switch_on(
     project = finish(core.service.create_project("News", tools=[WEB]))
     window: MainWindow = open_window(core)
     window.models.web.resolver = Lookups("html.duckduckgo.com")
-    switch = _switch(window)
-    qtbot.waitUntil(switch.isVisible)
-    assert not switch.isChecked()
+    qtbot.waitUntil(lambda: _offered(window))
+    assert not _on(window)
     window.new_chat(project.id)
-    qtbot.waitUntil(switch.isChecked)  # the project's servers, read from the store
+    qtbot.waitUntil(lambda: _on(window))  # the project's servers, read from the store
     window.new_chat(None)
-    qtbot.waitUntil(lambda: not switch.isChecked())  # outside the project: none
+    qtbot.waitUntil(lambda: not _on(window))  # outside the project: none
     window.new_chat(project.id)
-    qtbot.waitUntil(switch.isChecked)
-    _press(qtbot, switch)  # this new chat goes without the web
+    qtbot.waitUntil(lambda: _on(window))
+    _press(qtbot, window)  # this new chat goes without the web
     assert window.models.tools.new_chat_tools == set()
     send(qtbot, window, "hello")
     qtbot.waitUntil(lambda: window.current_thread_id is not None)
@@ -210,13 +214,14 @@ def test_a_new_chat_with_an_assistant_that_names_the_web_starts_with_the_switch_
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     core = make_core()
-    reader = finish(core.service.assistants.create(AssistantFields(name="Reporter", tools=(WEB,))))
+    finish(core.service.assistants.create(AssistantFields(name="Reporter", tools=(WEB,))))
     window: MainWindow = open_window(core)
     window.models.web.resolver = Lookups("html.duckduckgo.com")
-    switch = _switch(window)
-    qtbot.waitUntil(switch.isVisible)
-    assert not switch.isChecked()
-    window.composer.assistant_changed.emit(reader.id.hex)  # as picking it from the pill does
-    qtbot.waitUntil(switch.isChecked)  # its servers, before anything is sent
-    window.composer.assistant_changed.emit("")  # no assistant: none
-    qtbot.waitUntil(lambda: not switch.isChecked())
+    qtbot.waitUntil(lambda: _offered(window))
+    assert not _on(window)
+    assistants = window.composer.plus_menu.assistants
+    qtbot.waitUntil(lambda: "Reporter" in dict(assistants.entries()).values())
+    choose(qtbot, window.composer, "Assistant", "Reporter")
+    qtbot.waitUntil(lambda: _on(window))  # its servers, before anything is sent
+    choose(qtbot, window.composer, "Assistant", "No assistant")  # none
+    qtbot.waitUntil(lambda: not _on(window))

@@ -3,12 +3,13 @@ server, the web, the local API and memory bring, and the dialogs they open. A wi
 serving its local API, a web engine set (on no real address) and the test MCP server
 (tests/core/mcp_server.py) on in a chat: a call waiting for approval, a server's form question
 and its web-address question with the confirmation it opens, the model's proposals to keep,
-forget and change a memory, Remember this…, the slash menu and a server prompt's form, Attach ▸
-Resource from a server…, the Web and Research switches, a chat's and a project's row menus, the
-help dialogs, each hosted provider on Connect a model, a temporary chat; and in Preferences the
-Local API page serving, the Tools form for each kind of server, a provider's editor with its key
-saved, the Data page with a restore waiting, the Team page unfolded, a knowledge base with a
-file chosen and its folder dialog, an assistant's editor with its tool servers chosen.
+forget and change a memory, Remember this…, the slash menu and a server prompt's form, "+" ▸
+Resource from a server…, the "+" menu open with Web and Research on, a chat's and a project's
+row menus, the help dialogs, each hosted provider on Connect a model, a temporary chat; and in
+Preferences the Local API page serving, the Tools form for each kind of server, a provider's
+editor with its key saved, the Data page with a restore waiting, the Team page unfolded, a
+knowledge base with a file chosen and its folder dialog, an assistant's editor with its tool
+servers chosen.
 `tour_more` calls `look()` at each stop."""
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -34,6 +34,7 @@ from chatdesk.ui.settings.knowledge_sources import FolderPatterns
 from chatdesk.ui.settings.profile_editor import ProfileEditor
 from chatdesk.ui.settings.server_form import ServerForm
 from tests.core.mcp_helpers import chat_with_server
+from tests.ui import composer_parts
 from tests.ui.tool_windows import last_card, waiting
 from tests.ui.tour import choose, close_dialogs, rows_in, shown, visible_child
 
@@ -83,19 +84,16 @@ def walk_help(main: MainWindow, qtbot: QtBot, look: Look) -> None:
 
 
 def walk_switches(main: MainWindow, qtbot: QtBot, look: Look) -> None:
-    """The composer with Web on, so that Research shows, and Research on."""
-    web = main.composer.findChild(QToolButton, "webSwitch")
-    research = main.composer.findChild(QToolButton, "researchSwitch")
-    assert web is not None
-    assert research is not None
-    qtbot.waitUntil(web.isVisible)
-    web.click()
-    qtbot.waitUntil(research.isVisible)
-    research.click()
+    """The composer's "+" menu open, Web and Research on (their chips in the row)."""
+    composer = main.composer
+    qtbot.waitUntil(lambda: composer.plus_menu.research.isVisible())
+    composer_parts.choose(qtbot, composer, "Research")  # the web with it
+    qtbot.waitUntil(lambda: list(composer_parts.chips(composer)) == ["web", "research"])
+    composer_parts.open_plus(qtbot, composer)
     look()
-    research.click()
-    web.click()
-    qtbot.waitUntil(research.isHidden)
+    composer_parts.close_menus(qtbot)
+    composer_parts.switch_off(qtbot, composer, "web")  # and Research with it
+    qtbot.waitUntil(lambda: not composer_parts.chips(composer))
 
 
 def sent(main: MainWindow, qtbot: QtBot, text: str) -> None:
@@ -192,8 +190,8 @@ def walk_slash_prompt(main: MainWindow, qtbot: QtBot, look: Look) -> None:
 
 
 def walk_resources(main: MainWindow, qtbot: QtBot, look: Look) -> None:
-    """Attach ▸ Resource from a server…, once every server has answered."""
-    main.composer.attach_menu.resource.trigger()
+    """ "+" ▸ Resource from a server…, once every server has answered."""
+    composer_parts.choose(qtbot, main.composer, "Resource from a server…")
     qtbot.waitUntil(lambda: main.composer.findChild(ResourceBrowser) is not None)
     browser = main.composer.findChild(ResourceBrowser)
     assert browser is not None

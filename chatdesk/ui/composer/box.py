@@ -1,4 +1,4 @@
-"""The composer's box: one rounded field that holds the attachments' chips, the text field and
+"""The composer's card: one rounded field that holds the attachments' chips, the text field and
 the row of controls, top to bottom (`column`). While files are dragged over the composer its
 drop zone covers the box (`drop_zone.py`, made on the first drag).
 
@@ -33,9 +33,10 @@ class ComposerBox(QWidget):
         super().__init__(parent)
         self.setObjectName("composerBox")
         self.column = QVBoxLayout(self)
-        # Room for the 2 px ring inside the edge, and for the rounded corners beside the text.
-        self.column.setContentsMargins(SPACE["s"], SPACE["s"], SPACE["s"], SPACE["s"])
-        self.column.setSpacing(SPACE["xs"])
+        # Room for the 2 px ring inside the edge, for the rounded corners beside the text, and
+        # around the row's round buttons as much as beside them.
+        self.column.setContentsMargins(SPACE["s"], SPACE["m"], SPACE["s"], SPACE["s"])
+        self.column.setSpacing(SPACE["s"])
         self.focus_within = False
         self._drop: DropZone | None = None
         self._after_paint: Callable[[], None] | None = None

@@ -20,7 +20,7 @@ from chatdesk.ui.composer.row_button import BUTTON_SIZE, RowButton
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.icons import set_icon
-from chatdesk.ui.theme.scale import SPACE
+from chatdesk.ui.theme.scale import CONTROL, SPACE
 
 HOLD_SECONDS = 0.45  # held down longer than this, the button records until it is let go
 
@@ -75,7 +75,7 @@ class MicButton(RowButton):
         super().__init__(parent)
         self.setObjectName("micButton")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.setFixedSize(BUTTON_SIZE, BUTTON_SIZE)
+        self.setFixedSize(CONTROL["m"], CONTROL["m"])
         self._pressed_at: float | None = None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 if TYPE_CHECKING:
-    from chatdesk.ui.composer.buttons import ComposerButtons
+    from chatdesk.ui.composer.buttons import ComposerRow
     from chatdesk.ui.composer.model_menu import ModelMenu
 
 
@@ -19,7 +19,7 @@ class ModelPicker:
 
     def __init__(
         self,
-        row: ComposerButtons,
+        row: ComposerRow,
         chosen: Callable[[str], None],
         opening: Callable[[], None],
     ) -> None:

@@ -1,5 +1,5 @@
-"""The composer's rounded shape, painted by the box around the editor and by the drop zone
-that covers it while files are dragged over."""
+"""The composer's rounded card, painted by the box around the editor and by the drop zone that
+covers it while files are dragged over."""
 
 from __future__ import annotations
 
@@ -27,5 +27,5 @@ def paint_rounded(
     painter.setBrush(QColor(named["surface"]))
     half = edge / 2  # a pen draws half inside the line, half outside
     inside = QRectF(widget.rect()).adjusted(half, half, -half, -half)
-    painter.drawRoundedRect(inside, RADIUS["l"] - half, RADIUS["l"] - half)
+    painter.drawRoundedRect(inside, RADIUS["xl"] - half, RADIUS["xl"] - half)
     painter.end()

@@ -1,8 +1,7 @@
-"""The buttons of the composer's row, and what they share: their side, Enter pressing them,
-words beside an icon, an icon drawn after the first paint, the tint of a pill switched on.
-The row (`buttons.py`), its switches (`web_switch.py`, `memory_switch.py`) and the buttons
-beside the composer (the microphone, the talk bar, the quick window's pickers) are made of
-them."""
+"""The buttons of the composer's row, and what they share: Enter pressing them, words beside an
+icon, an icon drawn after the first paint. The row (`buttons.py`), its chips (`chips.py`) and
+the buttons beside the composer (the microphone, the talk bar, the quick window's pickers) are
+made of them."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import QToolButton
 
 from chatdesk.ui.theme.icons import set_icon, show_icon
 from chatdesk.ui.theme.scale import ICON, RADIUS
@@ -20,7 +19,8 @@ if TYPE_CHECKING:
 
     from chatdesk.ui.theme.colours import Look
 
-# The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
+# The side of the quick window's and the talk bar's round buttons: their sheet's radius is
+# RADIUS["l"].
 BUTTON_SIZE = 2 * RADIUS["l"]
 
 
@@ -61,31 +61,9 @@ class LabelledButton(RowButton):
 
 
 def withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "quiet") -> None:
-    """The icon `picture` named on `button` but not drawn yet (`ComposerButtons.draw_icons`
+    """The icon `picture` named on `button` but not drawn yet (`ComposerRow.draw_icons`
     draws it), nor by a change of look before then: an empty icon of its size holds its place
     (a tool button without an icon lays out its text alone)."""
     button.setIconSize(QSize(ICON["m"], ICON["m"]))
     show_icon(button, False, look)
     set_icon(button, picture, look, tone)
-
-
-def show_on(button: QToolButton, on: bool) -> None:
-    """Tint the pill while something in it is switched on (the sheet's `on` rules)."""
-    if bool(button.property("on")) != on:
-        button.setProperty("on", on)
-        button.style().unpolish(button)
-        button.style().polish(button)
-
-
-def switch_pill(owner: QWidget, name: str, text: str, picture: str, look: Look) -> LabelledButton:
-    """A switch of the composer's row: a checkable pill named `name` for the sheet, its words
-    `text` (its spoken name too) beside the icon `picture`, drawn after the first paint."""
-    button = LabelledButton(owner)
-    button.setObjectName(name)
-    button.setText(text)
-    button.setAccessibleName(text)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    button.setCheckable(True)
-    button.setFixedHeight(BUTTON_SIZE)
-    withhold_icon(button, picture, look)
-    return button

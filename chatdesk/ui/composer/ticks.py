@@ -1,6 +1,6 @@
-"""The menus of ticks under Tools, Knowledge and Compare: a tick stays open while the user
-ticks (a menu that closed at each would make choosing three models three trips), and Esc or a
-click outside closes it."""
+"""The menus of ticks under the composer's Tools, Knowledge and Compare: a tick stays open while
+the user ticks (a menu that closed at each would make choosing three models three trips), and
+Esc or a click outside closes it."""
 
 from __future__ import annotations
 
@@ -33,17 +33,21 @@ class TickMenu(QMenu):
 def fill_ticks(
     menu: QMenu, entries: list[tuple[str, str]], ticked: set[str], toggled: SignalInstance
 ) -> None:
-    """`(key, label)` entries as ticks of `menu`, those in `ticked` ticked; a tick the user
-    sets emits `toggled(key, ticked)`. The entries are made anew only when they changed (never
-    while one of them is emitting)."""
-    if [a.data() for a in menu.actions()] != [key for key, _ in entries]:
-        menu.clear()
+    """`(key, label)` entries as ticks of `menu`, after what it held besides them (Compare's
+    own switch), those in `ticked` ticked; a tick the user sets emits `toggled(key, ticked)`.
+    The entries are made anew only when they changed (never while one of them is emitting)."""
+    ticks = [action for action in menu.actions() if isinstance(action.data(), str)]
+    if [a.data() for a in ticks] != [key for key, _ in entries]:
+        for action in ticks:
+            menu.removeAction(action)
+            action.deleteLater()
         for key, label in entries:
             action = menu.addAction(label)
             action.setData(key)
             action.setCheckable(True)
             action.toggled.connect(lambda on, k=key: toggled.emit(k, on))
-    for action in menu.actions():
+        ticks = [action for action in menu.actions() if isinstance(action.data(), str)]
+    for action in ticks:
         action.blockSignals(True)  # ticks set here are not the user's
         action.setChecked(action.data() in ticked)
         action.blockSignals(False)

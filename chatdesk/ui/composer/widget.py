@@ -1,6 +1,7 @@
-"""Where the user writes: one rounded box holding the attachment chips, a growing plain-text
-editor and a row of controls (attach, assistant, model, tools, web, knowledge, compare, and
-one round button that sends or stops).
+"""Where the user writes: one rounded card holding the attachments' chips, a growing plain-text
+editor and a row of controls: "+" and its menu (attach, who answers, tools, Web, Research,
+knowledge, Compare, memory, the voice conversation), chips of what is on, and at the far side
+the model of the next answer and one round button that sends or stops.
 
 The composer never touches the filesystem or the service. It asks: `send_requested` with the
 text and attachments (the window clears it with `clear_after_send()` once the message is
@@ -9,13 +10,16 @@ read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
 `stop_requested`, `model_changed`, `assistant_changed`, `tool_toggled` and, debounced,
 `draft_changed`.
 
-Its parts: the box (`box.py`) and its drop zone (`drop_zone.py`), the text field and its height
-(`editor.py`), the row of controls (`buttons.py`, the Web and Memory switches made on first use),
-the attachments' chips (`attachments.py`), the slash menu (`slash.py`) and the model picker
-(`model_picker.py`). The chips' strip, the slash menu, the picker's menu and the drop zone are
-made when first needed (a chip added, saved prompts offered, the picker opened, a drag), and
-the buttons' icons are drawn on the turns after the first paint: the window's first paint does
-without them and their modules (decision 0009).
+It is one widget, placed wherever the window puts it (under the conversation, or centred in a
+new chat). Its parts: the card (`box.py`) and its drop zone (`drop_zone.py`), the text field
+and its height (`editor.py`), the row of controls (`buttons.py`), the choices it holds and the
+"+" menu and chips that show them (`choices.py`, `plus_menu.py`, `chips.py`, the Web and
+Memory switches), the attachments' chips (`attachments.py`), the slash menu (`slash.py`) and
+the model picker (`model_picker.py`). The "+" menu, the chips, the attachments' strip, the
+slash menu, the picker's menu and the drop zone are made when first needed (opened, something
+switched on, a file added, saved prompts offered, a drag), and the buttons' icons are drawn on
+the turns after the first paint: the window's first paint does without them and their modules
+(decision 0009, 0093).
 """
 
 from __future__ import annotations
@@ -25,21 +29,22 @@ import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage
+from PySide6.QtGui import QIcon, QImage, QPalette
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.column import ColumnMargins
-from chatdesk.ui.composer.attach_menu import AttachMenu, choose_files
 from chatdesk.ui.composer.box import ComposerBox
-from chatdesk.ui.composer.buttons import ComposerButtons, tick_menu
+from chatdesk.ui.composer.buttons import ComposerRow
+from chatdesk.ui.composer.choices import ComposerChoices
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
+from chatdesk.ui.composer.files_dialog import choose_files
 from chatdesk.ui.composer.model_picker import ModelPicker
 from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:  # the core's modules load after the first paint, the strip and menu on use
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
 
@@ -48,6 +53,7 @@ if TYPE_CHECKING:  # the core's modules load after the first paint, the strip an
     from chatdesk.ui.composer.attachments import AttachmentStrip
     from chatdesk.ui.composer.memory_switch import MemorySwitch
     from chatdesk.ui.composer.model_menu import ModelMenu
+    from chatdesk.ui.composer.plus_menu import PlusMenu
     from chatdesk.ui.composer.slash import SlashEntry, SlashMenu
     from chatdesk.ui.composer.web_switch import WebSwitch
 
@@ -55,10 +61,10 @@ DRAFT_DELAY_MS = 500
 
 
 class Composer(QWidget):
-    """Where a message is written: the editor, its attachment chips, the model picker and the
-    send/stop button. Past 30 methods because the slots of those children and Qt's key and
-    drop overrides live here, a few lines each; what has substance is in editor.py,
-    buttons.py and attachments.py."""
+    """Where a message is written: the editor, its attachment chips, the "+" menu and the chips
+    of what is on, the model picker and the send/stop button. Past 30 methods because the
+    slots of those children and Qt's key and drop overrides live here, a few lines each; what
+    has substance is in editor.py, buttons.py, choices.py and attachments.py."""
 
     send_requested = Signal(str, list)  # text, list[AttachmentInput]
     stop_requested = Signal()
@@ -75,6 +81,7 @@ class Composer(QWidget):
     compare_model_toggled = Signal(str, bool)  # "provider/model", chosen or not for Compare
     tool_toggled = Signal(str, bool)  # a tool server's name, switched on or off for the chat
     knowledge_toggled = Signal(str, bool)  # a knowledge base's id (hex), on or off for the chat
+    resources_asked = Signal()  # "Resource from a server…" was chosen in the "+" menu
 
     def __init__(self, parent: QWidget | None = None, *, enter_sends: bool = True) -> None:
         super().__init__(parent)
@@ -90,6 +97,10 @@ class Composer(QWidget):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.draft_changed)
         self._build()
+        # The card floats on the conversation's ground (the look's `surface`), wherever the
+        # window puts the composer.
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
         self.setAcceptDrops(True)  # drops on the chips or buttons count as drops on the editor
         self._box.after_first_paint(self._draw_icons)
         self.set_enter_sends(enter_sends)
@@ -123,17 +134,16 @@ class Composer(QWidget):
         self._editor.key_hook = lambda key: self._slash is not None and self._slash.handle_key(key)
         # The chips' strip comes first in the box, above the editor, when made.
         self._box.column.addWidget(self._editor)
-        self._row = ComposerButtons(self._box, self._box.column)
-        # Files or a server's resource; the keys go back to the message after the file dialog.
+        self._row = ComposerRow(self._box)
+        self._box.column.addLayout(self._row.row)
+        # Files…: the keys go back to the message after the file dialog.
         files = functools.partial(choose_files, self, self.files_dropped.emit, self.focus_editor)
-        self.attach_menu = AttachMenu(self._row.attach, files)
-        self._row.assistants.chosen.connect(self.assistant_changed)
+        self._choices = ComposerChoices(self, self._row, self._box.column, files)
+        self._row.plus.clicked.connect(self._choices.open_menu)
         self._models = ModelPicker(self._row, self.model_changed.emit, self.models_opened.emit)
         self._row.models.clicked.connect(self.open_models)
-        self._row.compare.toggled.connect(self.compare_toggled)
         self._row.send.clicked.connect(self._send_or_stop)
-        self._box.column.addLayout(self._row.row)
-        self._update_tab_order()
+        self.update_tab_order()
 
     def _draw_icons(self) -> None:
         """The buttons' icons, one a turn of the loop (the first loads Qt's SVG plugin)."""
@@ -168,7 +178,8 @@ class Composer(QWidget):
             self._box.column.insertWidget(0, self._chips)
         return self._chips
 
-    def _update_tab_order(self) -> None:
+    def update_tab_order(self) -> None:
+        """Tab's way through the composer (`tab_chain`), again: a chip came or went."""
         for before, after in itertools.pairwise(self.tab_chain()):
             QWidget.setTabOrder(before, after)
 
@@ -178,23 +189,43 @@ class Composer(QWidget):
         """The narrowest the composer can be with each control of its row whole."""
         inner, outer = self._box.column.contentsMargins(), self._box.contentsMargins()
         sides = inner.left() + inner.right() + outer.left() + outer.right() + 2 * SPACE["m"]
-        return self._row.row.minimumSize().width() + sides
+        chips = self._row.chips_slot.minimumSizeHint().width()  # the widest, on a line of its own
+        return max(self._row.row.minimumSize().width(), chips) + sides
 
     def tab_chain(self) -> list[QWidget]:
-        """Where Tab goes in the composer, in order: the editor, each chip's ✕, the row's
-        controls left to right, the send (or stop) button last."""
+        """Where Tab goes in the composer, in order: the editor, each attachment's ✕, "+", the
+        chips of what is on, the model, what the window added (the microphone), the send (or
+        stop) button last."""
         chips = self._chips.chips if self._chips is not None else []
         removes = [chip.remove_button for chip in chips]
-        *row, send = self._row.tab_chain()
-        return [self._editor, *removes, *row, *self._before_send, send]
+        row = self._row
+        switched = self._choices.focusables()
+        return [
+            self._editor,
+            *removes,
+            row.plus,
+            *switched,
+            row.models,
+            *self._before_send,
+            row.send,
+        ]
 
     @property
-    def web(self) -> WebSwitch:  # made when first asked for (`ComposerButtons.web_switch`)
-        return self._row.web_switch()
+    def web(self) -> WebSwitch:  # made when first asked for (`ComposerChoices.web_switch`)
+        return self._choices.web_switch()
 
     @property
-    def memory(self) -> MemorySwitch:  # made when first asked for, beside Web
-        return self._row.memory_switch()
+    def memory(self) -> MemorySwitch:  # made when first asked for
+        return self._choices.memory_switch()
+
+    @property
+    def plus_menu(self) -> PlusMenu:
+        """The "+" menu; made now if it was not yet."""
+        return self._choices.menu
+
+    def open_plus(self) -> None:
+        """Open the "+" menu under its button."""
+        self._choices.open_menu()
 
     @property
     def editor(self) -> QPlainTextEdit:
@@ -202,10 +233,9 @@ class Composer(QWidget):
 
     def add_before_send(self, widget: QWidget, focus: QWidget) -> None:
         """`widget` in the row of controls just before Send; its `focus` before Send's in Tab's."""
-        row = self._row
-        row.row.insertWidget(row.row.indexOf(row.send), widget, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._row.add_before_send(widget)
         self._before_send.append(focus)
-        self._update_tab_order()
+        self.update_tab_order()
 
     def text(self) -> str:
         return self._editor.toPlainText()
@@ -226,7 +256,7 @@ class Composer(QWidget):
     def add_attachment(self, attachment: AttachmentInput) -> None:
         self._attachments.append(attachment)
         self._strip.add(attachment)
-        self._update_tab_order()
+        self.update_tab_order()
         self._user_changed()
 
     def add_pending(self, name: str) -> Pending:
@@ -234,7 +264,7 @@ class Composer(QWidget):
         item = Pending(name)
         self._pending.append(item)
         self._strip.add(item)
-        self._update_tab_order()
+        self.update_tab_order()
         self._update_controls()  # nothing is sent while a file is being read
         return item
 
@@ -256,7 +286,7 @@ class Composer(QWidget):
         else:
             self._strip.drop(item)
             self._update_controls()
-        self._update_tab_order()
+        self.update_tab_order()
         return True
 
     @property
@@ -279,7 +309,7 @@ class Composer(QWidget):
             self._chips.clear()
         for attachment in attachments:
             self._strip.add(attachment)
-        self._update_tab_order()
+        self.update_tab_order()
         self.set_text(text)
 
     def flush_draft(self) -> None:
@@ -326,11 +356,11 @@ class Composer(QWidget):
     def set_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
         chosen."""
-        self._row.show_assistants(assistants, current)
+        self._choices.show_assistants(assistants, current)
 
     def set_compare(self, models: list[tuple[str, str]], chosen: list[str], on: bool) -> None:
         """Offer `(key, label)` models for Compare, those in `chosen` ticked; `on`: it is."""
-        self._row.show_compare(models, chosen, on, self.compare_model_toggled)
+        self._choices.show_compare(models, chosen, on)
 
     def show_send_cost(self, said: str, why: str = "") -> None:
         """What sending would cost ("≈ $0.42 to send"), or nothing ("")."""
@@ -338,17 +368,23 @@ class Composer(QWidget):
 
     def open_compare(self) -> None:
         """Open the list of models to compare."""
-        self._row.compare.setFocus(Qt.FocusReason.OtherFocusReason)
-        below = self._row.compare.mapToGlobal(self._row.compare.rect().bottomLeft())
-        tick_menu(self._row.compare).popup(below)  # not showMenu(): no nested event loop
+        self._choices.open_choices("compare")
 
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
-        """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
-        self._row.show_tools(servers, on, self.tool_toggled)
+        """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools entry."""
+        self._choices.show_tools(servers, on)
 
     def set_knowledge(self, bases: list[tuple[str, str]], on: set[str]) -> None:
-        """Offer `(id hex, name)` knowledge bases, those in `on` ticked; none: no button."""
-        self._row.show_knowledge(bases, on, self.knowledge_toggled)
+        """Offer `(id hex, name)` knowledge bases, those in `on` ticked; none: no entry."""
+        self._choices.show_knowledge(bases, on)
+
+    def offer_voice_conversation(self, toggle: Callable[[], object], keys: str) -> None:
+        """The "+" menu's Voice conversation calls `toggle`; `keys` start it from anywhere."""
+        self._choices.offer_talk(toggle, keys)
+
+    def show_talking(self, talking: bool) -> None:
+        """A voice conversation runs: its entry ends it."""
+        self._choices.show_talking(talking)
 
     def open_models(self) -> None:
         """Open the model picker, to choose the model of the next answer."""
@@ -359,7 +395,7 @@ class Composer(QWidget):
 
     def refuse_files(self, reason: str) -> None:
         """Attach nothing (a file, a picture) and say `reason` ("": attach again)."""
-        self._row.refuse_files(reason)
+        self._choices.refuse_files(reason)
         self._editor.files_refused = reason
 
     # --- behaviour ------------------------------------------------------------------------
@@ -412,7 +448,7 @@ class Composer(QWidget):
     def _attachment_removed(self, attachment: AttachmentInput | Pending) -> None:
         self._attachments = [a for a in self._attachments if a is not attachment]
         self._pending = [p for p in self._pending if p is not attachment]
-        self._update_tab_order()
+        self.update_tab_order()
         self._user_changed()
         self.focus_editor()  # the ✕ that had focus is gone
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import assistant_badge
-from chatdesk.ui.composer.buttons import AssistantPill
+from chatdesk.ui.composer.assistant_pill import AssistantPill
 from chatdesk.ui.composer.model_offers import model_offers
 from chatdesk.ui.composer.row_button import BUTTON_SIZE, RowButton
 from chatdesk.ui.theme import current_look

@@ -38,8 +38,16 @@ SPACE: Final[dict[str, int]] = {
 RADIUS: Final[dict[str, int]] = {
     "s": 4,  # small buttons, code, chips' inner parts
     "m": 8,  # buttons, fields, cards, code blocks
-    "l": 14,  # message bubbles, the composer
+    "l": 14,  # message bubbles
+    "xl": 22,  # the composer's card
     "round": 999,  # pills and round buttons (Qt clamps it to half the height)
+}
+
+# the height of a control of the composer's card (and a round one's side)
+CONTROL: Final[dict[str, int]] = {
+    "s": 24,  # a chip of what is switched on
+    "m": 30,  # "+", the model, the microphone
+    "l": 34,  # the round Send (Stop)
 }
 
 ICON: Final[dict[str, int]] = {

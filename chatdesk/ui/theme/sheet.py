@@ -15,7 +15,7 @@ from __future__ import annotations
 from string import Template
 
 from chatdesk.ui.theme.colours import Look, colours
-from chatdesk.ui.theme.scale import RADIUS, SPACE, TYPE
+from chatdesk.ui.theme.scale import CONTROL, ICON, RADIUS, SPACE, TYPE
 
 _APP = Template("""
 QPushButton, QToolButton {
@@ -144,7 +144,6 @@ QScrollArea { background: $surface; }
     border-radius: ${radius_m}px;
 }
 #toolTitle { font-weight: 600; }
-#toolsButton::menu-indicator, #knowledgeButton::menu-indicator,
 #assistantPicker::menu-indicator {
     subcontrol-origin: padding; subcontrol-position: center right; }
 #toolState, #toolCaption { color: $text_quiet; }
@@ -221,50 +220,78 @@ QScrollArea { background: $surface; }
     border-radius: 14px; padding: 4px 12px; }
 #jumpToLatest:focus { border: 2px solid $text; padding: 2px 10px; }
 /* composer */
-#composerEditor, #composerEditor:focus { background: $surface; border: none; padding: 0; }
-#attachButton {
+#composerEditor, #composerEditor:focus {
+    background: $surface; border: none; padding: 0 ${space_xs}px; }
+#plusButton, #micButton {
     background: transparent;
     border: 1px solid transparent;
-    border-radius: ${radius_m}px;
+    border-radius: ${round_m}px;
+    padding: 0;
 }
-#attachButton:hover { background: $hover; }
-#attachButton:pressed { background: $pressed; }
-#attachButton:focus { border: 2px solid $focus; }
-/* the pills: assistant, model, tools, web, knowledge, compare */
-#toolsButton, #webSwitch, #memorySwitch, #knowledgeButton, #compareButton, #assistantPicker,
-#modelPicker {
+#plusButton:hover, #micButton:hover { background: $hover; }
+#plusButton:pressed, #micButton:pressed, #micButton:checked { background: $pressed; }
+#plusButton:focus, #micButton:focus { border: 2px solid $focus; }
+/* the model: a flat chip, its chevron painted in the room on the side its words end */
+#composerBox #modelPicker {
+    background: transparent;
+    border: 1px solid transparent;
+    border-radius: ${round_m}px;
+    color: $text;
+    padding: 0 ${chevron_room}px 0 ${space_s}px;
+}
+#composerBox #modelPicker:hover { background: $hover; }
+#composerBox #modelPicker:pressed { background: $pressed; }
+#composerBox #modelPicker:focus {
+    border: 2px solid $focus; padding: 0 ${chevron_room_focus}px 0 ${space_s_focus}px; }
+#composerBox #modelPicker[mirrored="true"] { padding: 0 ${space_s}px 0 ${chevron_room}px; }
+#composerBox #modelPicker[mirrored="true"]:focus {
+    padding: 0 ${space_s_focus}px 0 ${chevron_room_focus}px; }
+/* the chips of what is on */
+#composerChip { background: $accent_tint; border: none; border-radius: ${round_s}px; }
+#chipLabel, #chipOff {
+    background: transparent;
+    border: 2px solid transparent;
+    border-radius: ${radius_m}px;
+    color: $on_accent_tint;
+    padding: 0 ${space_xxs}px;
+}
+#chipLabel:hover, #chipOff:hover { background: $surface; }
+#chipLabel:focus, #chipOff:focus { border-color: $focus; }
+#chipOff { padding: 0; }
+/* the assistant and the model in the quick window */
+#assistantPicker, #modelPicker {
     background: $pill;
     border: 1px solid $border_strong;
     border-radius: ${radius_l}px;
     color: $text;
     padding: 0 ${space_m}px;
 }
-#toolsButton, #knowledgeButton, #assistantPicker { padding-right: 20px; }
-#memorySwitch { padding: 0 ${space_xxs}px; border-radius: ${radius_m}px; }
-#compareButton { padding-right: 24px; }
-#toolsButton:hover, #webSwitch:hover, #memorySwitch:hover, #knowledgeButton:hover,
-#compareButton:hover, #assistantPicker:hover, #modelPicker:hover { background: $hover; }
-#toolsButton:pressed, #webSwitch:pressed, #memorySwitch:pressed, #knowledgeButton:pressed,
-#compareButton:pressed, #assistantPicker:pressed, #modelPicker:pressed { background: $pressed; }
-#toolsButton[on="true"], #webSwitch:checked, #memorySwitch:checked, #knowledgeButton[on="true"],
-#compareButton:checked {
-    background: $accent_tint; border-color: $accent; }
-#toolsButton:focus, #webSwitch:focus, #memorySwitch:focus, #knowledgeButton:focus,
-#compareButton:focus, #assistantPicker:focus, #modelPicker:focus {
-    border: 2px solid $focus; padding: 0 11px; }
-#toolsButton:focus, #knowledgeButton:focus, #assistantPicker:focus { padding-right: 19px; }
-#compareButton:focus { padding-right: 23px; }
-#memorySwitch:focus { padding: 0 1px; }
-#compareButton::menu-button { width: 20px; border: none; border-left: 1px solid $border;
-    border-top-right-radius: ${radius_l}px; border-bottom-right-radius: ${radius_l}px; }
+#assistantPicker { padding-right: 20px; }
+#assistantPicker:hover, #modelPicker:hover { background: $hover; }
+#assistantPicker:pressed, #modelPicker:pressed { background: $pressed; }
+#assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 11px; }
+#assistantPicker:focus { padding-right: 19px; }
+/* the "+" menu and its submenus: roomier rows than a menu bar's */
+#plusMenu, #plusMenu QMenu {
+    background: $surface; border: 1px solid $border_strong; padding: ${space_xs}px 0; }
+#plusMenu::item, #plusMenu QMenu::item {
+    padding: ${space_xs}px ${space_xl}px ${space_xs}px ${space_xs}px;
+    margin: ${space_xxs}px ${space_xs}px;
+    border-radius: ${radius_s}px;
+    color: $text;
+}
+#plusMenu::item:selected, #plusMenu QMenu::item:selected { background: $hover; }
+#plusMenu::item:disabled, #plusMenu QMenu::item:disabled { color: $text_disabled; }
+#plusMenu::separator, #plusMenu QMenu::separator {
+    height: 1px; background: $border; margin: ${space_xs}px ${space_s}px; }
 #modelSearch { padding: 4px 8px; }
 #modelList { border: none; background: $surface; }
 #modelList::item { padding: 3px 6px; border-radius: ${radius_s}px; }
 #modelList::item:selected { background: $accent; color: $on_accent; }
-#sendButton { background: $accent; border: none; border-radius: ${radius_l}px; }
+#sendButton { background: $accent; border: none; border-radius: ${round_l}px; padding: 0; }
+#sendButton:hover { border: 2px solid $accent_tint; }
 #sendButton:focus { border: 2px solid $text; }
-#sendButton:disabled { background: $window; border: 1px solid $border; }
-#attachButton, #attachButton:focus, #sendButton, #sendButton:focus { padding: 0; }
+#sendButton:disabled { background: $pill; border: 1px solid $border; }
 #sendCost { color: $text_quiet; }
 #webNotice { color: $warning; font-weight: 600; padding: 0 ${space_xs}px; }
 #dropZoneText { color: $text; font-weight: 600; }
@@ -318,6 +345,14 @@ def _values(look: Look, body_points: float) -> dict[str, str]:
     values.update({name: f"{body_points * factor:.1f}" for name, factor in TYPE.items()})
     values.update({f"radius_{name}": str(px) for name, px in RADIUS.items()})
     values.update({f"space_{name}": str(px) for name, px in SPACE.items()})
+    # The composer's model chip: room for its chevron (painted) after its words; a 2 px focus
+    # ring takes one pixel more of each side's padding than the 1 px edge at rest.
+    chevron = ICON["s"] + SPACE["s"] + SPACE["xs"]
+    values["chevron_room"] = str(chevron)
+    values["chevron_room_focus"] = str(chevron - 1)
+    values["space_s_focus"] = str(SPACE["s"] - 1)
+    # Round: half the height of the composer's controls (a larger radius is not drawn at all).
+    values.update({f"round_{name}": str(px // 2) for name, px in CONTROL.items()})
     return values
 
 

@@ -1,7 +1,8 @@
 """Compare in the composer: switched on, the next message goes to two to four models at once
-(`ChatService.comparisons`); the models are ticked in its menu and remembered in the settings
-(`ui.compare_models`) for next time. Ticking a second model switches it on, leaving fewer than
-two switches it off; the button alone switches it on or off with the models ticked."""
+(`ChatService.comparisons`); the models are ticked in its menu ("+" ▸ Compare) and remembered
+in the settings (`ui.compare_models`) for next time. Ticking a second model switches it on,
+leaving fewer than two switches it off; the menu's own switch turns it on or off with the
+models ticked, and the chip's ✕ turns it off."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from chatdesk.core.kinds import MAX_COMPARED, MIN_COMPARED
 from chatdesk.ui.composer import Composer
 
 TOO_FEW = mark(
-    "Compare is on, and it needs two to four models: tick them in Compare's menu (▾), or "
-    "switch Compare off. Nothing was sent."
+    "Compare is on, and it needs two to four models: tick them in + ▸ Compare, or switch "
+    "Compare off. Nothing was sent."
 )
 
 

@@ -63,6 +63,9 @@ class KnowledgeChoice:
             self.new_chat_knowledge = wanted
             self._show_ticks(wanted)
         elif self._service is not None and self._runner is not None:
+            # The next toggle builds on this one even before it is saved: a chip's ✕ switches
+            # each base off in turn.
+            self._on = wanted
             call = self._service.knowledge.link("thread_id", thread.id, sorted(wanted))
             self._runner.run(call, done=lambda _: self._show_ticks(wanted))
 

@@ -60,7 +60,7 @@ class MemoryChoice:
             return
         switch = self._composer.memory
         memories = self._service.memory
-        switch.button.setVisible(memories is not None)
+        switch.offer(memories is not None)
         if memories is None:
             return
         thread = self._shown()

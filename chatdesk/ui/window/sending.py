@@ -66,7 +66,7 @@ class Sending(QObject):
         composer.files_dropped.connect(self.attach_files)
         composer.image_pasted.connect(self.attach_image)
         composer.pages_requested.connect(self.attach_pages)
-        composer.attach_menu.resources_asked.connect(self.browse_resources)
+        composer.resources_asked.connect(self.browse_resources)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         from chatdesk.ui.attachments.thumbnails import Thumbnails

@@ -1,6 +1,6 @@
 """What a voice conversation is doing, at every moment: a strip above the composer while it
 runs (what chatdesk is doing, the microphone's level while it listens, what the keys do, and
-End), and the composer's Talk button that starts and ends it.
+End). The composer's "+" menu starts and ends it, as Chat ▸ Voice conversation does.
 
 Each state is said in words, on the strip and to a screen reader (`Talking` announces it).
 """
@@ -14,9 +14,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.composer.mic import LevelMeter
-from chatdesk.ui.composer.row_button import BUTTON_SIZE, RowButton
-from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import set_icon
 from chatdesk.ui.theme.scale import SPACE
 
 
@@ -97,31 +94,3 @@ class TalkBar(QFrame):
     def close_bar(self) -> None:
         self.state = None
         self.hide()
-
-
-class TalkButton(RowButton):
-    """The composer's Talk: checked while a conversation runs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("talkButton")
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.setFixedSize(BUTTON_SIZE, BUTTON_SIZE)
-        self.setCheckable(True)
-        self.show_talking(False)
-
-    def show_talking(self, talking: bool) -> None:
-        self.setChecked(talking)
-        if talking:
-            self.setAccessibleName(tr("End the voice conversation"))
-            self.setToolTip(f"{self.accessibleName()} ({TALK_SHORTCUT})")
-            set_icon(self, "stop", current_look(), "danger")
-            return
-        self.setAccessibleName(tr("Voice conversation"))
-        self.setToolTip(
-            tr(
-                "Voice conversation: speak, hear the answer, speak again ({keys})",
-                keys=TALK_SHORTCUT,
-            )
-        )
-        set_icon(self, "talk", current_look(), "quiet")

@@ -1,7 +1,7 @@
 """A voice conversation: speak, chatdesk sends when you pause, reads the answer aloud, and
 listens again, until you end it.
 
-The composer's Talk button or Chat ▸ Voice conversation starts it, and ends it. Each turn:
+The composer's "+" menu or Chat ▸ Voice conversation starts it, and ends it. Each turn:
 the microphone `[voice]` names records until a pause after speech (`[voice] sensitivity`);
 the words are turned into text and put in the composer, then sent as Send sends them (the
 model, assistant, tools and knowledge chosen there), so both sides are the ordinary chat; the
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QBoxLayout, QMainWindow, QWidget
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
-from chatdesk.ui.window.talk_bar import TalkBar, TalkButton, TalkState
+from chatdesk.ui.window.talk_bar import TALK_SHORTCUT, TalkBar, TalkState
 
 if TYPE_CHECKING:
     import uuid
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 class Talking(QObject):
     """`voice` and `settings` are given once the core is attached (the application does);
-    until then the Talk button is not shown."""
+    until then the "+" menu does not offer it."""
 
     def __init__(
         self,
@@ -63,7 +63,7 @@ class Talking(QObject):
         self.settings: Callable[[], VoiceSettings] | None = None
         self.bar = TalkBar()
         self.bar.end_requested.connect(self.end)
-        self.button: TalkButton | None = None
+        self.placed = False  # offered in the composer's "+" menu
         self._task: asyncio.Task[None] | None = None
         self._listening: Recording | None = None  # the microphone, while it is open
         self._answering = False  # the answer is awaited or read: Esc interrupts it
@@ -73,13 +73,12 @@ class Talking(QObject):
         self.turns: list[str] = []  # what was sent, in order, for the record
 
     def place(self, column: QBoxLayout) -> None:
-        """The Talk button in the composer's row, the strip in the window's `column` just above
+        """The entry of the composer's "+" menu, the strip in the window's `column` just above
         the composer (once there is voice to use)."""
-        if self.button is not None or self.voice is None:
+        if self.placed or self.voice is None:
             return
-        self.button = TalkButton(self._composer)
-        self._composer.add_before_send(self.button, self.button)
-        self.button.clicked.connect(lambda _=False: self.toggle())
+        self.placed = True
+        self._composer.offer_voice_conversation(self.toggle, TALK_SHORTCUT)
         column.insertWidget(column.indexOf(self._composer), self.bar)
 
     @property
@@ -99,8 +98,7 @@ class Talking(QObject):
         call = self._talk(self.voice())
         self._task = self._runner.run(call, failure=self._failed, settled=self._ended, quiet=True)
         _app().installEventFilter(self)
-        if self.button is not None:
-            self.button.show_talking(True)
+        self._composer.show_talking(True)
 
     def end(self) -> None:
         """End the conversation: the microphone closes (what it heard is typed, not sent), the
@@ -255,8 +253,7 @@ class Talking(QObject):
         self._task, self._listening, self._answering = None, None, False
         _app().removeEventFilter(self)
         self.bar.close_bar()
-        if self.button is not None:
-            self.button.show_talking(False)
+        self._composer.show_talking(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Esc in this window, before any of its widgets: interrupt the answer, or end."""
