@@ -86,14 +86,24 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "The composer",
         (
-            ("composer-row", "The controls as pills: assistant, model, tools, knowledge, Compare"),
+            ("composer-row", "The composer's card at rest: +, the model and a round Send"),
+            (
+                "composer-plus-menu",
+                "The + menu: attach, assistant, tools, Web, Research, knowledge, Compare, memory",
+            ),
             ("composer-picker", "The model picker: recent models first, then by provider, marked"),
             ("composer-picker-filtered", "The model picker filtered by what is typed"),
-            ("composer-compare-menu", "Ticking the models to compare"),
-            ("composer-compare-on", "Compare on: the model pill names the models compared"),
-            ("composer-full", "Every control offered: assistant, model, tools, knowledge, Compare"),
-            ("composer-narrow", "The same at the window's smallest width"),
-            ("composer-stop-focused", "Stop, reached by the keyboard while an answer streams"),
+            ("composer-compare-menu", "Ticking the models to compare, from Compare's chip"),
+            ("composer-compare-on", "Compare on: its chip, and the model chip names the models"),
+            (
+                "composer-full",
+                "Everything on, a chip each with its ✕: the chips on a line of their own",
+            ),
+            ("composer-narrow", "The same at the window's smallest width: the chips wrap"),
+            (
+                "composer-stop-focused",
+                "A round Stop, reached by the keyboard while an answer streams",
+            ),
             ("composer-greyed", "Nothing to send yet"),
             ("composer-drop", "Files dragged over the window"),
             ("slash-menu", "Saved prompts, typed as /"),
@@ -120,15 +130,15 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Web and research",
         (
-            ("web-switch-off", "The composer's Web switch, off"),
-            ("web-switch-on", "Web on for the chat, and Research offered beside it"),
+            ("web-switch-off", "The composer's + menu: Web and Research offered, both off"),
+            ("web-switch-on", "Web on for the chat: its chip in the row"),
             ("web-offline", "Web on with no network: a line under the text field says so"),
             ("web-offline-narrow", "The same at the window's smallest width"),
             ("web-answer", "An answer that read the web: its search unfolded, each page read"),
             ("web-sources", "Its sources: each page's title, site, address and when it was read"),
             ("web-viewer", "What chatdesk read of a page and gave the model"),
             ("web-failed", "A search the engine refused, and one still running"),
-            ("research-switch", "Research on, a question typed"),
+            ("research-switch", "Research on (and Web with it), a question typed"),
             ("research-running", "Research under way: its searches and reads; pages and time used"),
             ("research-report", "Stopped: the report written from the pages read, citing them"),
             ("web-preferences", "Preferences ▸ Web: DuckDuckGo, no key needed"),
@@ -158,9 +168,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("memory-used-list", "The memories an answer was given, and Manage memories…"),
             ("memory-remember-this", "Remember this… on a question: its words, and for whom"),
             ("memory-remember-too-long", "Words too long for a memory, refused with the limit"),
-            ("memory-switch-on", "The composer's Memory switch (the pin), on"),
-            ("memory-switch-off", "Memory off for this chat"),
-            ("memory-switch-narrow", "The Memory switch at the window's smallest width"),
+            ("memory-switch-on", "The composer's + menu: Memory ticked, on"),
+            ("memory-switch-off", "Memory off for this chat: a chip says so, its ✕ turns it on"),
+            ("memory-switch-narrow", "The chip at the window's smallest width"),
             ("preferences-memory", "Preferences ▸ Memory: what is kept, for whom, from where"),
             ("preferences-memory-editing", "A memory edited: its empty text refused in place"),
             ("preferences-memory-empty", "Memory before anything is remembered"),
@@ -170,7 +180,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Assistants, comparing and temporary chats",
         (
             ("assistant-new-chat", "A new chat with an assistant chosen"),
-            ("assistant-menu", "The composer's assistant menu"),
+            ("assistant-menu", "The composer's assistant menu, from the chosen assistant's chip"),
             ("assistant-chat", "A chat an assistant answers, its name in the header"),
             ("compare-menu", "Choosing the models to compare"),
             ("compare-streaming", "Three models answering side by side, each with its Stop"),
@@ -293,7 +303,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 EXTRA = {
     "thread-high-contrast": "A thread in the high-contrast look",
-    "composer-row-high-contrast": "The composer's pills in the high-contrast look",
+    "composer-row-high-contrast": "The composer's card in the high-contrast look",
     "column-narrow-high-contrast": "At 800×600 in the high-contrast look: the sidebar folded away",
 }
 

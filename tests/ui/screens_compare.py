@@ -8,6 +8,7 @@ send. Light and dark. Run through tests/ui/screens.py."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from tests.ui.composer_parts import chips
-from tests.ui.screens import _core, _shoot, _until
+from tests.ui.screens import _core, _shoot, _until, run_alone
 
 REPORT = (
     "Here is the quarterly report. Summarise the decisions, the risks and who owns each "
@@ -284,3 +285,7 @@ def _cost_shown(window: MainWindow) -> bool:
 def _save(shot: QPixmap, path: Path) -> None:
     shot.save(str(path))
     print(path)
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(assistant_screens))

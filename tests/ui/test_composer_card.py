@@ -328,7 +328,41 @@ def test_right_to_left_the_row_starts_from_the_right(
     assert composer.tab_chain()[1:3] == [composer.findChild(QWidget, "plusButton"), shown[0].label]
     menu = open_plus(qtbot, composer)
     assert menu.isRightToLeft()
-    assert tr("Attach files…").replace("&", "") in entries(menu)[0]
+    assert entries(menu)[0] == tr("Attach &files…").replace("&", "")  # in Arabic
+
+
+@pytest.mark.parametrize("speaking", ["en", "ar"])
+def test_the_model_chip_shows_its_chevron_where_its_words_end(
+    qtbot: QtBot, qapp: QApplication, speaking: str, make_composer: Callable[[int], Composer]
+) -> None:
+    language.start(qapp, speaking)
+    try:
+        composer = make_composer(700)
+        composer.set_models(MODELS, "mock/mock-2")
+        model = composer.findChild(QToolButton, "modelPicker")
+        assert model is not None
+        named = colours(current_look())
+
+        def columns(colour: str) -> list[int]:
+            """The columns of the chip where `colour` is drawn fully."""
+            image = composer.grab().toImage()
+            spot = model.mapTo(composer, QPoint(0, 0))
+            return [
+                x
+                for x in range(model.width())
+                for y in range(model.height())
+                if image.pixelColor(spot + QPoint(x, y)).name() == colour
+            ]
+
+        qtbot.waitUntil(lambda: bool(columns(named["text_quiet"])))  # drawn after the first paint
+        chevron, words = columns(named["text_quiet"]), columns(named["text"])
+        assert words, "the model's name is not drawn"
+        if model.isRightToLeft():
+            assert max(chevron) < min(words), "the chevron is not before the words, from the right"
+        else:
+            assert max(words) < min(chevron), "the chevron is not after the words"
+    finally:
+        language.start(qapp, "en")
 
 
 @pytest.mark.parametrize("speaking", ["de", "ar"])
@@ -360,6 +394,17 @@ def test_every_chip_keeps_its_words_whole_at_the_narrowest(
         for control in composer.findChildren(QToolButton):
             if control.isVisibleTo(composer) and control.text():
                 assert control.width() >= control.sizeHint().width(), control.text()
+        # The chips took a line of their own above the row: "+" and Send keep the corners.
+        plus, send = (
+            composer.findChild(QWidget, "plusButton"),
+            composer.findChild(QWidget, "sendButton"),
+        )
+        assert plus is not None
+        assert send is not None
+        row = plus.mapTo(box, QPoint(0, 0)).y()
+        assert send.mapTo(box, QPoint(0, 0)).y() + send.height() >= row + plus.height()
+        for chip in shown:
+            assert chip.mapTo(box, QPoint(0, chip.height())).y() <= row
     finally:
         language.start(qapp, "en")
 

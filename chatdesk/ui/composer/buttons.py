@@ -68,7 +68,7 @@ class ComposerRow:
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACE["xs"])
         row.addWidget(self.plus, 0, _MIDDLE)
-        row.addWidget(self.chips_slot, 1)
+        row.addWidget(self.chips_slot, 1, _MIDDLE)
         row.addStretch(0)  # the room the chips leave, or all of it once they have a line
         row.addWidget(self.cost, 0, _MIDDLE)
         row.addWidget(self.models, 0, _MIDDLE)
@@ -87,7 +87,7 @@ class ComposerRow:
         if fits != in_row:
             (column if in_row else self.row).removeWidget(self.chips_slot)
             if fits:
-                self.row.insertWidget(1, self.chips_slot, 1)
+                self.row.insertWidget(1, self.chips_slot, 1, _MIDDLE)
             else:
                 column.insertWidget(column.count() - 1, self.chips_slot)  # the row is last
         return fits

@@ -114,10 +114,7 @@ class ChoiceChips(QObject):
     def _place(self) -> None:
         chips = self.chips()
         line = sum(chip.sizeHint().width() for chip in chips)
-        in_row = self._fit(line + SPACE["xs"] * max(0, len(chips) - 1))
-        # In the row, one line of chips is centred on its tallest control (Send).
-        middle = (CONTROL["l"] - CONTROL["s"]) // 2 if in_row else 0
-        self._layout.setContentsMargins(0, middle, 0, middle)
+        self._fit(line + SPACE["xs"] * max(0, len(chips) - 1))
 
     def show_chips(self, specs: list[ChipSpec]) -> None:
         """Show a chip for each of `specs`, in their order; the others go."""

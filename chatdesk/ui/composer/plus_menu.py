@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QWidget
 
 from chatdesk.core.i18n import tr
@@ -50,9 +50,11 @@ class PlusMenu(QMenu):
         self.tools = self._ticks(
             tr("&Tools"), "tools", tr("Switch tool servers on or off for this chat")
         )
-        self.web = self._switch(tr("&Web"), lambda on: choices.web_switch().switch(on))
+        self.web = self._switch(tr("&Web"), "web", lambda on: choices.web_switch().switch(on))
         self.web.setToolTip(web_tip())
-        self.research = self._switch(tr("R&esearch"), lambda on: choices.web_switch().research(on))
+        self.research = self._switch(
+            tr("R&esearch"), "search", lambda on: choices.web_switch().research(on)
+        )
         self.research.setToolTip(research_tip())
         self.knowledge = self._ticks(
             # translators: an entry of the composer's "+" menu: knowledge bases to answer from
@@ -71,7 +73,9 @@ class PlusMenu(QMenu):
         self.compare_on.triggered.connect(choices.switch_compare)
         self.compare.addAction(self.compare_on)
         self.compare.addSeparator()
-        self.memory = self._switch(tr("&Memory"), lambda on: choices.memory_switch().switch(on))
+        self.memory = self._switch(
+            tr("&Memory"), "pin", lambda on: choices.memory_switch().switch(on)
+        )
         self._voice_line = self.addSeparator()
         self.talk = self._entry("", "talk", choices.toggle_talk)
         self.aboutToShow.connect(self.refresh)
@@ -82,9 +86,11 @@ class PlusMenu(QMenu):
         action.triggered.connect(lambda _=False: then())
         return action
 
-    def _switch(self, text: str, then: Callable[[bool], object]) -> QAction:
-        """A checkable entry: its tick says whether it is on (no icon takes the tick's place)."""
+    def _switch(self, text: str, picture: str, then: Callable[[bool], object]) -> QAction:
+        """A checkable entry: its icon `picture` while off, a tick in its place while on (a menu
+        draws an entry's icon or its tick, not both: `_show_switch`)."""
         action = self.addAction(text)
+        action.setData(picture)
         action.setCheckable(True)
         action.triggered.connect(then)
         return action
@@ -149,5 +155,8 @@ class PlusMenu(QMenu):
 
 
 def _show_switch(action: QAction, shown: bool, on: bool) -> None:
+    """A switch's entry shown or not, and ticked while on: its icon makes way for the tick."""
     action.setVisible(shown)
     action.setChecked(on)
+    drawn = QIcon() if on else icon(str(action.data()), current_look(), "quiet", ICON["m"])
+    action.setIcon(drawn)
