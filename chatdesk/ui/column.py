@@ -1,7 +1,8 @@
 """The reading column: the conversation's messages and the message box below them stand in one
 column, centred in the window's right pane, whose text is at most `measure` pixels wide (the
-`ui.column_width` setting). A long line is hard to follow back to its start; past the measure
-the pane's spare width is left empty on both sides."""
+`ui.column_width` setting, for the reading size chatdesk picks at 100 %, grown and shrunk with
+the reading size). A long line is hard to follow back to its start; past the measure the
+pane's spare width is left empty on both sides."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLayout, QWidget
 
 from chatdesk.core.settings_start import UiSettings
+from chatdesk.ui.theme.reading import reading_font
 from chatdesk.ui.theme.scale import SPACE
 
 DEFAULT_MEASURE: int = UiSettings.column_width
@@ -18,9 +20,13 @@ EDGE = SPACE["m"]
 
 
 def measure_of(ui: UiSettings) -> int:
-    """The column's measure in pixels: `column_width` at 100 % zoom, grown or shrunk with the
-    zoom (View ▸ Zoom in), so that a line holds as many words at any zoom."""
-    return round(ui.column_width * ui.zoom / 100)
+    """The column's measure in pixels: `column_width` for the reading size chatdesk picks at
+    100 %, grown or shrunk with the reading size (Preferences' text size, View ▸ Zoom in), so
+    that a line holds as many words at any size."""
+    if ui.font_size == 0 and ui.zoom == 100:
+        return ui.column_width  # the size it is given for: no font is made on the way to a start
+    size = reading_font(ui.font_size, ui.zoom).pointSizeF()
+    return round(ui.column_width * size / reading_font().pointSizeF())
 
 
 def column_side(width: int, measure: int) -> int:

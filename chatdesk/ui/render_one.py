@@ -111,6 +111,8 @@ def message_alone(
 async def _render(
     message_id: uuid.UUID, markdown: str, width: int, look: Look
 ) -> tuple[float, str]:
+    from PySide6.QtWidgets import QApplication
+
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.conversation.message import MessageWidget
@@ -121,6 +123,9 @@ async def _render(
     worker.start()
     runner = Runner()
     formatter = Formatter(worker, runner)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    formatter.follow(app)  # the window's reading type
     formatter.palette = render_palette(look)
     message = message_alone(markdown, message_id)
     try:

@@ -329,11 +329,16 @@ LISTS = """Steps:
 """
 
 
-def test_a_nested_list_follows_its_item_with_no_gap(
+def _gap(body: MessageBrowser, above: str, below: str) -> float:
+    return _rect(body, below).top() - _rect(body, above).bottom()
+
+
+def test_a_nested_list_follows_its_item_as_the_next_item_would(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     body = _answer(make_core, open_window, qtbot, finish, LISTS)
-    line = QFontInfo(body.font()).pixelSize()
+    step = _gap(body, "read a row", "sum it")  # from one item to the next of one list
+    assert step < QFontInfo(body.font()).pixelSize()  # its line's leading and a little more
     for above, below in (
         ("Open the file", "read a row"),
         ("sum it", "Close it"),
@@ -341,8 +346,7 @@ def test_a_nested_list_follows_its_item_with_no_gap(
         ("flush first", "then close"),
         ("then close", "Done"),
     ):
-        gap = _rect(body, below).top() - _rect(body, above).bottom()
-        assert gap < line / 4, (above, below, gap)
+        assert _gap(body, above, below) == pytest.approx(step, abs=1), (above, below)
 
 
 def test_a_list_ended_by_a_nested_one_keeps_its_gap_below_not_above(
@@ -350,6 +354,6 @@ def test_a_list_ended_by_a_nested_one_keeps_its_gap_below_not_above(
 ) -> None:
     text = "- [x] check the writers\n- [ ] the licence\n  - SQLite\n  - PostgreSQL\n\nAfter."
     body = _answer(make_core, open_window, qtbot, finish, text)
-    line = QFontInfo(body.font()).pixelSize()
-    assert _rect(body, "SQLite").top() - _rect(body, "☐ the licence").bottom() < line / 4
-    assert _rect(body, "After").top() - _rect(body, "PostgreSQL").bottom() >= 6  # the list's gap
+    step = _gap(body, "☑ check the writers", "☐ the licence")
+    assert _gap(body, "☐ the licence", "SQLite") == pytest.approx(step, abs=1)
+    assert _gap(body, "PostgreSQL", "After") >= step + 6  # the list's gap

@@ -56,8 +56,7 @@ def test_the_pairs_cover_text_on_every_background_and_the_focus_ring() -> None:
         "code",  # a formatted message's code blocks, their heads and code within a line
         "code_head",
         "code_inline",
-        "table_head",  # a formatted message's tables: their header row and striped rows
-        "table_stripe",
+        "table_head",  # a formatted message's tables: their header row
     }
     assert {("focus", back) for back in ("window", "surface", "surface_alt", "raised")} <= {
         (fore, back) for fore, back, need in PAIRS if need == PART
@@ -98,7 +97,6 @@ def test_the_rendered_markdown_takes_the_looks_colours(look: Look) -> None:
     assert palette.code_text == named["on_code"]
     assert palette.border == named["rule"]
     assert palette.table_head == named["table_head"]
-    assert palette.table_stripe == named["table_stripe"]
     assert palette.quote_bar == named["quote_bar"]
     assert palette.code_style == CODE_STYLES[look]
     assert len({render_palette(other) for other in LOOKS}) == len(LOOKS)  # each its own

@@ -172,12 +172,12 @@ def test_zoom_scales_the_messages_live_and_is_kept_for_the_next_start(
     _answered(qtbot, window)
     answer = window.view.widgets[1]
     before = _text_points(window)
-    height, px = answer.body.height(), window.formatter.text_px
+    height, px = answer.body.height(), window.formatter.reading.text_px
 
     _entry(window, "&View", "Zoom &in").trigger()
     qtbot.waitUntil(lambda: _text_points(window) > before)
     assert window.settings.current.ui.zoom == 110
-    assert window.formatter.text_px > px  # formulas are drawn to the new size too
+    assert window.formatter.reading.text_px > px  # formulas are drawn to the new size too
     qtbot.waitUntil(lambda: answer.body.height() > height)  # laid out again at the new size
     assert "110 %" in window.statusBar().currentMessage()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.theme import ThemeWatcher, apply_theme, is_dark, palette_for
 
 R = QPalette.ColorRole
@@ -130,21 +131,31 @@ def test_an_unknown_theme_follows_the_system_and_says_so(
     assert ThemeWatcher.of(qapp).theme == "system"
 
 
-def test_font_size_applies_to_widgets_and_zero_restores_the_system_size(
+def test_the_text_size_sizes_the_conversation_and_the_controls_keep_the_systems(
     qapp: QApplication, qtbot: QtBot
 ) -> None:
-    label = QLabel("Hello")
+    label, words = QLabel("Hello"), MessageBrowser()
     qtbot.addWidget(label)
+    qtbot.addWidget(words)
+    words.show_plain("Hello")
     system_size = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).pointSize()
-    height_before = label.sizeHint().height()
+    own_size = words.font().pointSize()  # chatdesk's reading size, larger than the system's
+    assert own_size > system_size
+    height_before = words.document().size().height()
 
     label.show()
+    words.show()
     apply_theme(qapp, "light", 24)
-    qtbot.waitUntil(lambda: label.font().pointSize() == 24)
-    assert label.sizeHint().height() > height_before
+    qtbot.waitUntil(lambda: words.font().pointSize() == 24)
+    assert words.document().size().height() > height_before
+    assert label.font().pointSize() == system_size
+
+    apply_theme(qapp, "light", 0, zoom=150)
+    qtbot.waitUntil(lambda: words.font().pointSizeF() == round(own_size * 1.5 * 2) / 2)
+    assert label.font().pointSize() == system_size
 
     apply_theme(qapp, "light", 0)
-    qtbot.waitUntil(lambda: label.font().pointSize() == system_size)
+    qtbot.waitUntil(lambda: words.font().pointSize() == own_size)
 
 
 def _combo() -> QWidget:

@@ -44,7 +44,7 @@ def serve(requests: Requests, replies: Replies) -> None:
             rendered = render_markdown(closed, options)
         except Exception:  # a bug must cost this message its formatting, not the child
             log.exception("rendering failed")
-            rendered = render_plain(text, tr(FAILED), options.palette)
+            rendered = render_plain(text, tr(FAILED), options.palette, options.reading.line_height)
         if not math_loaded and "matplotlib" in sys.modules:
             math_loaded = True
             _freeze_imports()

@@ -1,4 +1,4 @@
-"""Code blocks: a header with the language and a Copy action over the highlighted code.
+"""Code blocks: a card, its head the language and a Copy action, over the highlighted code.
 
 Highlighting writes inline `style="color: …"` spans (Qt lays out inline styles about twice as
 fast as classes and honours them fully). The lexer is chosen by the fence's language name only:
@@ -19,43 +19,61 @@ from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.render.model import ICON_PREFIX
+from chatdesk.core.render.model import ICON_PREFIX, ReadingType
 from chatdesk.core.render.palette import Palette
 from chatdesk.core.trust.links import copy_code_href
 
 MAX_HIGHLIGHT_CHARS = 32_000
 MAX_HIGHLIGHT_LINE = 2_000
 _MAX_LABEL = 60
+_GAP = "\u00a0" * 4  # between a block's label and its Copy (no-break: never collapsed)
 
 
-def code_block_html(code: str, language: str, info: str, number: int, palette: Palette) -> str:
-    """A table with a header row (the fence's info string, a Copy link beside it) and the code
-    on the code background, highlighted for `language` when it is known. The code keeps its
-    lines (`pre`): a long one widens the block and the message scrolls sideways, so Copy stands
-    at the start of the header, in sight however wide the code is."""
+def code_block_html(
+    code: str, language: str, info: str, number: int, palette: Palette, reading: ReadingType
+) -> str:
+    """A card: a head (the fence's info string, a Copy link beside it) over the code on the
+    code ground, highlighted for `language` when it is known, set at code's size and line
+    height. A table of one column: its rows are the head and the code, the window draws their
+    grounds as one rounded card (`reading.grounds_drawn`), else each row has its colour. The
+    code keeps its lines (`pre`): a long one widens the block and the message scrolls sideways,
+    so Copy stands at the start of the head, in sight however wide the code is."""
     body = highlighted(code, language, palette.code_style) or escape(code, quote=False)
     # translators: the label of a code block whose language is not named
     label = escape(info if len(info) <= _MAX_LABEL else info[:_MAX_LABEL] + "…") or tr("code")
+    drawn = reading.grounds_drawn
+    ground = "" if drawn else f' bgcolor="{palette.code_background}"'
+    head = "" if drawn else f' bgcolor="{palette.code_header_background}"'
+    across, down = reading.code[1], reading.code[0]
+    size = code_size(reading)
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{palette.code_background}"'
-        ' style="margin-top: 4px; margin-bottom: 10px">'
-        f'<tr><td bgcolor="{palette.code_header_background}" style="color: {palette.muted}">'
-        f"{label} · {_copy(number)}</td></tr>"
-        f'<tr><td><pre style="margin: 0; white-space: pre; '
-        f'color: {palette.code_text}">{body}</pre></td></tr></table>'
+        f'<table width="100%" cellspacing="0" cellpadding="0"{ground}'
+        f' style="margin-top: {reading.block}px; margin-bottom: {reading.block}px">'
+        f'<tr><td{head} style="{size}padding: {down * 3 // 4}px {across}px; '
+        f'color: {palette.muted}">{label}{_GAP}{_copy(number)}</td></tr>'
+        f'<tr><td style="padding: {down}px {across}px">'
+        f'<pre style="margin: 0; white-space: pre; color: {palette.code_text}; {size}'
+        f'line-height: {reading.code_line_height}%">{body}</pre></td></tr></table>'
     )
 
 
-def text_block_html(text: str, label: str, number: int, palette: Palette) -> str:
+def code_size(reading: ReadingType) -> str:
+    """The CSS of code's size (nothing when it is the text's), with its `; `."""
+    return f"font-size: {reading.code_pt:g}pt; " if reading.code_pt > 0 else ""
+
+
+def text_block_html(
+    text: str, label: str, number: int, palette: Palette, reading: ReadingType
+) -> str:
     """`text` in monospace on the code background under a muted label and a Copy link, with
     no table around it: Qt lays out a table cell's content more than once, which a long text
     block cannot afford."""
     return (
-        f'<p style="margin-top: 4px; margin-bottom: 0; color: {palette.muted}">'
-        f"{escape(label)} · {_copy(number)}</p>"
-        f'<pre style="margin-top: 0; margin-bottom: 10px; white-space: pre-wrap; '
-        f'background-color: {palette.code_background}; color: {palette.code_text}">'
-        f"{escape(text, quote=False)}</pre>"
+        f'<p style="margin-top: {reading.block}px; margin-bottom: 0; color: {palette.muted}">'
+        f"{escape(label)}{_GAP}{_copy(number)}</p>"
+        f'<pre style="margin-top: 0; margin-bottom: {reading.block}px; white-space: pre-wrap; '
+        f"background-color: {palette.code_background}; color: {palette.code_text}; "
+        f'{code_size(reading)}">{escape(text, quote=False)}</pre>'
     )
 
 

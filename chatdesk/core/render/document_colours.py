@@ -19,7 +19,6 @@ DOCUMENT: Final = Palette(
     muted="#5c6270",
     border="#c4c4c4",
     table_head="#eceef2",
-    table_stripe="#f6f7f9",
     quote_bar="#7e848f",
     inline_code_background="#eeeff1",
     code_background="#f8f9fa",

@@ -1,9 +1,10 @@
 """Formatted messages kept across restarts, so a thread formatted before opens formatted.
 
 A message's formatting depends on its text and on how it is shown (the look's palette, the
-screen's pixel ratio), and on the renderer. `KeptRenders` keeps `Rendered` results in a file of
-the cache folder (`rendered.db`, SQLite, 0600), each under a key made of exactly those: the
-text's digest, the palette's values, the pixel ratio, and the renderer's fingerprint
+screen's pixel ratio, the reading type's sizes), and on the renderer. `KeptRenders` keeps
+`Rendered` results in a file of the cache folder (`rendered.db`, SQLite, 0600), each under a
+key made of exactly those: the text's digest, the palette's values, the pixel ratio, the
+reading type's values, and the renderer's fingerprint
 (chatdesk's version, the render package's own source, and the versions of the libraries it
 formats with). A new chatdesk, a new Pygments or a look's new colours make new keys; the old
 entries go as the least recently used.
@@ -39,11 +40,11 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chatdesk.core.render.model import Rendered
+from chatdesk.core.render.model import ReadingType, Rendered
 from chatdesk.core.render.palette import Palette
 
 log = logging.getLogger("chatdesk.render")
@@ -73,7 +74,7 @@ class KeptKey:
     text_digest: str
     palette: Palette
     pixel_ratio: float
-    text_px: int = 13  # the text's size, which formulas are drawn to match
+    reading: ReadingType = field(default_factory=ReadingType)  # the sizes it is set in
 
 
 class KeptRenders:
@@ -246,7 +247,7 @@ class KeptRenders:
 
     def _stored_key(self, key: KeptKey) -> bytes:
         parts = (self._fingerprint, key.message_id.hex, key.text_digest, key.palette.spelled())
-        text = "\0".join((*parts, f"{key.pixel_ratio:g}", str(key.text_px)))
+        text = "\0".join((*parts, f"{key.pixel_ratio:g}", key.reading.spelled()))
         return hashlib.blake2b(text.encode(), digest_size=20).digest()
 
 

@@ -32,11 +32,13 @@ def render_markdown(text: str, options: RenderOptions = RenderOptions()) -> Rend
     format quickly. Pure and synchronous: run it in `RenderWorker` for a time bound."""
     reason = refusal_reason(text)
     if reason is not None:
-        return render_plain(text, reason, options.palette)
+        return render_plain(text, reason, options.palette, options.reading.line_height)
     try:
         tokens = _parser().parse(text)
     except RecursionError:
-        return render_plain(text, tr("could not be formatted"), options.palette)
+        return render_plain(
+            text, tr("could not be formatted"), options.palette, options.reading.line_height
+        )
     return HtmlWriter(options).render(tokens)
 
 

@@ -3,10 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.palette import Palette
+
+
+@dataclass(frozen=True)
+class ReadingType:
+    """The sizes a message is set in, in pixels unless named: its text's, its lines' height,
+    the room between its blocks and inside its tables and code. The window makes one from its
+    reading size on its type scale (chatdesk/ui/theme/reading.py); these defaults are the
+    document's, of 15 px text. Frozen and hashable: formatted messages are kept per type."""
+
+    text_px: int = 15
+    """The text's size (its font's): formulas are drawn to match it, and a long table cell
+    wraps in a column a multiple of it wide."""
+    code_pt: float = 0.0
+    """Code's size in points, as a screen reader reads it out (0: the text's size)."""
+    line_height: int = 150
+    """A line of text's height, in percent of the font's own line (paragraphs, lists, tables,
+    headings, quotes)."""
+    code_line_height: int = 135
+    """A line of code's height, in percent of its font's own line."""
+    paragraph: int = 12
+    """Below a paragraph."""
+    item: int = 4
+    """Between the items of a list."""
+    block: int = 16
+    """Above and below a table, a code block, a quote, a displayed formula and a list."""
+    heading: tuple[int, int] = (20, 8)
+    """Above and below a heading."""
+    cell: tuple[int, int] = (8, 12)
+    """Inside a table's cell: above and below its text, and at its sides."""
+    code: tuple[int, int] = (8, 14)
+    """Inside a code block: above and below its head and code, and at their sides."""
+    grounds_drawn: bool = False
+    """The window draws the grounds of code itself, rounded, in its look's colours: a code
+    block's card and the chip of code within a line (chatdesk/ui/conversation/grounds.py).
+    The HTML then gives them none of their own (a chip's is `transparent`, which marks it)."""
+
+    def spelled(self) -> str:
+        """Every value, in order: the same text for the same type in every run, for keys kept
+        on disk."""
+        return repr(astuple(self))
 
 
 @dataclass(frozen=True)
@@ -21,10 +61,10 @@ class RenderOptions:
     remote_image_data: Mapping[str, bytes] = field(default_factory=dict, hash=False)
     """url -> fetched bytes; used only when `load_remote_images` is set."""
     pixel_ratio: float = 1.0
-    text_px: int = 13
-    """The size of the text around a formula in pixels (its font's): formulas are drawn to match."""
     """The screen's device pixel ratio: formulas are drawn for it, pixel for pixel (a picture
     drawn larger and shrunk by the text engine loses its thin strokes: "=" turns into "-")."""
+    reading: ReadingType = field(default_factory=ReadingType)
+    """The sizes the message is set in: the window's reading type, or the document's."""
     code_block_offset: int = 0
     """Number of the first code block in the copy anchors, for rendering a later chunk of a
     message on its own (the chunk's `code_blocks[i]` is then copy target `offset + i`)."""

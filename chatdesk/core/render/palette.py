@@ -19,7 +19,6 @@ class Palette:
     muted: str  # labels, notes, quotes, placeholders
     border: str  # table rules
     table_head: str  # a table's header row
-    table_stripe: str  # every other row of a table's body
     quote_bar: str  # the bar beside a quote
     inline_code_background: str
     code_background: str

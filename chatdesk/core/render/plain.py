@@ -11,12 +11,15 @@ from chatdesk.core.render.model import Rendered
 from chatdesk.core.render.palette import Palette
 
 
-def render_plain(text: str, reason: str | None = None, palette: Palette = DOCUMENT) -> Rendered:
-    """`text` as escaped plain text, linear in its length; with `reason`, a note above in the
-    palette's muted colour."""
+def render_plain(
+    text: str, reason: str | None = None, palette: Palette = DOCUMENT, line_height: int = 100
+) -> Rendered:
+    """`text` as escaped plain text, linear in its length, its lines `line_height` percent of
+    the font's own; with `reason`, a note above in the palette's muted colour."""
     body = escape(shown_plain(text), quote=False).replace("\n", "<br>")
     note = "" if reason is None else _note(reason, palette.muted)
-    html = f'{note}<p style="margin: 0; white-space: pre-wrap">{body}</p>'
+    lines = f"line-height: {line_height}%"
+    html = f'{note}<p style="margin: 0; white-space: pre-wrap; {lines}">{body}</p>'
     return Rendered(html, {}, (), (), plain=True, reason=reason)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
+from chatdesk.core.render.model import ReadingType
 from chatdesk.core.render.palette import Palette
 
 BARRED = 2  # levels of quotes in quotes drawn with a bar of their own
@@ -28,14 +29,16 @@ GAP_PX = 12  # between the bar and the text
 _RIGHT_TO_LEFT = frozenset({"R", "AL"})
 
 
-def quote_open_html(outer: int, palette: Palette, right_to_left: bool = False) -> str:
+def quote_open_html(
+    outer: int, palette: Palette, reading: ReadingType, right_to_left: bool = False
+) -> str:
     """The opening markup of a quote inside `outer` others, its bar on the side its text
     begins."""
     if outer >= BARRED:
-        return '<blockquote style="margin: 4px 0 4px 12px">'
+        return f'<blockquote style="margin: {reading.item}px 0 {reading.item}px {GAP_PX}px">'
     opening = (
         '<table width="100%" border="0" cellspacing="0" cellpadding="0" '
-        'style="margin-top: 4px; margin-bottom: 10px"><tr>'
+        f'style="margin-top: {reading.block}px; margin-bottom: {reading.block}px"><tr>'
     )
     side = "right" if right_to_left else "left"
     text = f'<td style="padding-{side}: {GAP_PX}px; padding-top: 2px; color: {palette.muted}">'

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from chatdesk.core.i18n import ntr
+from chatdesk.core.render.model import ReadingType
 from chatdesk.core.render.palette import Palette
 
 MAX_TABLE_CELLS = 200  # per message: ≈ 11 ms of Qt layout on the reference machine
@@ -70,33 +71,37 @@ class TableText:
         )
 
 
-def table_open_html() -> str:
-    """A table drawn as the peers draw one: no grid, a shaded header row over a rule, a light
-    rule under every row (table_cell_html), every other row shaded, space above and below.
+def table_open_html(reading: ReadingType) -> str:
+    """A table drawn as the peers draw one: no grid, a shaded header row over a firmer rule, a
+    light rule under every row (table_cell_html), room in its cells and space above and below.
 
     The rules are each cell's bottom border, which Qt draws without `border-collapse` (which
-    makes Qt's layout of a table ~1.7× and each paint of it ~3× as costly); the shades are each
-    cell's background, as Qt's rich text has no row colours of its own."""
+    makes Qt's layout of a table ~1.7× and each paint of it ~3× as costly); the header's shade
+    is each of its cells' background, as Qt's rich text has no row colours of its own, or the
+    window draws it (`reading.grounds_drawn`: the cells' ground is `transparent`, which marks
+    them), under the chips of code the header may hold."""
     return (
-        '<table border="0" cellspacing="0" cellpadding="6" '
-        'style="margin-top: 6px; margin-bottom: 12px">'
+        '<table border="0" cellspacing="0" cellpadding="0" '
+        f'style="margin-top: {reading.block}px; margin-bottom: {reading.block}px">'
     )
 
 
 def table_cell_html(
-    tag: str, align: str | None, row: int, palette: Palette, letters: int, text_px: int
+    tag: str, align: str | None, row: int, palette: Palette, letters: int, reading: ReadingType
 ) -> str:
     """The opening tag of a cell in `row` (0: the header row, then the body rows from 1) of
     `letters` letters of text: on one line when short, else wrapped at its widest."""
-    ground = palette.table_head if row == 0 else palette.table_stripe if row % 2 == 0 else ""
-    shade = f' bgcolor="{ground}"' if ground else ""
+    ground = "transparent" if reading.grounds_drawn else palette.table_head
+    shade = f' bgcolor="{ground}"' if row == 0 else ""
     aligned = f' align="{align or "left"}"' if align or tag == "th" else ""  # th centres
     if letters > ONE_LINE_CELL_CHARS:
-        width, wrap = f' width="{WRAPPED_CELL_EM * text_px}"', ""
+        width, wrap = f' width="{WRAPPED_CELL_EM * reading.text_px}"', ""
     else:
         width, wrap = "", "white-space: nowrap; "
-    rule = f"border-bottom: 1px solid {palette.border}"
-    return f'<{tag}{aligned}{width}{shade} style="{wrap}{rule}">'
+    down, across = reading.cell
+    rule = f"border-bottom: {2 if row == 0 else 1}px solid {palette.border}"
+    room = f"padding: {down}px {across}px"  # its lines the font's own: rows stay compact
+    return f'<{tag}{aligned}{width}{shade} style="{wrap}{room}; {rule}">'
 
 
 def table_end(tokens: Sequence[Token], start: int) -> int:

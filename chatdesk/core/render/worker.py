@@ -100,7 +100,7 @@ class RenderWorker:
     ) -> Rendered:
         """`text` rendered within `bound` seconds (the worker's `timeout` unless given)."""
         if len(text) > MAX_CHARS:  # refused anyway: no need to ship megabytes to the child
-            return render_plain(text, too_long(text), options.palette)
+            return render_plain(text, too_long(text), options.palette, options.reading.line_height)
         async with self._lock:
             if self._idle is not None:
                 self._idle.cancel()
@@ -133,7 +133,7 @@ class RenderWorker:
             log.warning("render child stopped: %s (%d characters)", failure.reason, len(text))
             self._discard_child_later()
             reason = tr(TOO_SLOW) if failure.timed_out else tr(FAILED)
-            return render_plain(text, reason, options.palette)
+            return render_plain(text, reason, options.palette, options.reading.line_height)
         rendered: Rendered = answer[0]
         self._math_loaded = bool(answer[1])
         if rendered.formulas_missing and not self._math_missing:  # not loaded yet, or failed

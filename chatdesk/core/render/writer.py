@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.render.citations import cited_html
-from chatdesk.core.render.code import code_block_html, text_block_html
+from chatdesk.core.render.code import code_block_html, code_size, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.image_sizes import image_info
 from chatdesk.core.render.model import Rendered, RenderOptions, picture_name
@@ -47,14 +47,12 @@ MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source
 _HEADING_SIZES = {"h1": "x-large", "h2": "large", "h3": "large"}
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _LIST_OPENS = frozenset({"bullet_list_open", "ordered_list_open"})
-_LIST_GAP = 8  # px under a list, before what follows it
-_GAP = f"margin-bottom: {_LIST_GAP}px"
+_NO_GAP = "margin-bottom: 0px"
 _ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}
 
 # Tokens that always become the same markup.
 _FIXED = {
     "hr": "<hr>",
-    "list_item_close": "</li>",
     "table_close": "</table>",
     "thead_open": "<thead>",
     "thead_close": "</thead>",
@@ -87,6 +85,10 @@ class HtmlWriter:
     def __init__(self, options: RenderOptions) -> None:
         self._options = options
         self._palette = options.palette
+        self._reading = options.reading
+        self._lines = f"line-height: {options.reading.line_height}%"
+        self._gap = f"margin-bottom: {options.reading.paragraph}px"  # under a list
+        self._item = f'<li style="margin-bottom: {options.reading.item}px; {self._lines}">'
         self._out: list[str] = []
         self._images: dict[str, bytes] = {}
         self._code_blocks: list[str] = []
@@ -143,7 +145,8 @@ class HtmlWriter:
             "ordered_list_open": self._ordered_list_open,
             "bullet_list_close": self._list_close,
             "ordered_list_close": self._list_close,
-            "list_item_open": lambda token: self._out.append("<li>"),
+            "list_item_open": lambda token: self._out.append(self._item),
+            "list_item_close": lambda token: self._out.append("</li>"),
             "fence": self._code,
             "code_block": self._code,
             "th_open": self._cell_open,
@@ -166,8 +169,8 @@ class HtmlWriter:
             # A paragraph of a list item with a list under it: no gap above that list.
             after = tokens[index + 3] if index + 3 < len(tokens) else None
             nested = after is not None and after.type in _LIST_OPENS
-            gap = 0 if nested and self._lists else 8
-            self._out.append(f'<p style="margin-top: 0; margin-bottom: {gap}px">')
+            gap = 0 if nested and self._lists else self._reading.paragraph
+            self._out.append(f'<p style="margin-top: 0; margin-bottom: {gap}px; {self._lines}">')
         return index
 
     def _paragraph_close(self, token: Token) -> None:
@@ -176,14 +179,16 @@ class HtmlWriter:
 
     def _heading_open(self, token: Token) -> None:
         size = _HEADING_SIZES.get(token.tag, "medium")
+        above, below = self._reading.heading
         self._out.append(
-            f'<{token.tag} style="font-size: {size}; margin-top: 12px; margin-bottom: 6px">'
+            f'<{token.tag} style="font-size: {size}; margin-top: {above}px; '
+            f'margin-bottom: {below}px; {self._lines}">'
         )
 
     def _blockquote_open(self, tokens: Sequence[Token], index: int) -> int:
         outer = len(self._quotes)
         right_to_left = outer < BARRED and quote_is_right_to_left(tokens, index)
-        self._out.append(quote_open_html(outer, self._palette, right_to_left))
+        self._out.append(quote_open_html(outer, self._palette, self._reading, right_to_left))
         self._quotes.append(right_to_left)
         return index
 
@@ -193,13 +198,13 @@ class HtmlWriter:
 
     def _bullet_list_open(self, token: Token) -> None:
         style = "list-style-type: none; " if token.meta.get("all_tasks") else ""
-        self._out.append(f'<ul style="{style}{_list_margins(bool(self._lists))}">')
+        self._out.append(f'<ul style="{style}{_list_margins(bool(self._lists), self._gap)}">')
         self._lists.append(len(self._out) - 1)
 
     def _ordered_list_open(self, token: Token) -> None:
         start = str(token.attrGet("start") or "1")
         first = f' start="{int(start)}"' if start.isdigit() and start != "1" else ""
-        self._out.append(f'<ol{first} style="{_list_margins(bool(self._lists))}">')
+        self._out.append(f'<ol{first} style="{_list_margins(bool(self._lists), self._gap)}">')
         self._lists.append(len(self._out) - 1)
 
     def _list_close(self, token: Token) -> None:
@@ -212,8 +217,8 @@ class HtmlWriter:
         if ends_with_a_list and self._last_lines_list >= 0:
             last = self._last_lines_list
             if not self._lists:  # the outer list: its gap moves under that line
-                self._out[start] = self._out[start].replace(_GAP, "margin-bottom: 0px")
-                self._out[last] = self._out[last].replace("margin-bottom: 0px", _GAP)
+                self._out[start] = self._out[start].replace(self._gap, _NO_GAP)
+                self._out[last] = self._out[last].replace(_NO_GAP, self._gap)
         self._last_lines_list = last
         self._out.append(f"</{token.tag}>")
 
@@ -223,7 +228,9 @@ class HtmlWriter:
         language = info.split(maxsplit=1)[0] if info else ""
         number = self._options.code_block_offset + len(self._code_blocks)
         self._code_blocks.append(code)
-        self._out.append(code_block_html(code, language, info, number, self._palette))
+        self._out.append(
+            code_block_html(code, language, info, number, self._palette, self._reading)
+        )
 
     def _table_open(self, tokens: Sequence[Token], index: int) -> int:
         end = table_end(tokens, index)
@@ -234,7 +241,7 @@ class HtmlWriter:
         self._table_row = -1
         cells = [token for token in table if token.type == "inline"]  # one a cell
         self._cell_letters = [len(_plain_text(cell.children or ())) for cell in reversed(cells)]
-        self._out.append(table_open_html())
+        self._out.append(table_open_html(self._reading))
         return index
 
     def _row_open(self, token: Token) -> None:
@@ -253,14 +260,16 @@ class HtmlWriter:
         table = table_text(tokens, _plain_text)
         number = self._options.code_block_offset + len(self._code_blocks)
         self._code_blocks.append(table.tab_separated())
-        self._out.append(text_block_html(table.grid(), table.label(), number, self._palette))
+        grid, label = table.grid(), table.label()
+        self._out.append(text_block_html(grid, label, number, self._palette, self._reading))
 
     def _cell_open(self, token: Token) -> None:
         align = _ALIGN.get(str(token.attrGet("style") or ""))
         letters = self._cell_letters.pop() if self._cell_letters else 0
-        size = self._options.text_px
         self._out.append(
-            table_cell_html(token.tag, align, self._table_row, self._palette, letters, size)
+            table_cell_html(
+                token.tag, align, self._table_row, self._palette, letters, self._reading
+            )
         )
 
     def _unknown(self, token: Token) -> None:
@@ -279,9 +288,10 @@ class HtmlWriter:
             self._out.append(cited_html(text, self._options.citations))
 
     def _code_inline(self, token: Token) -> None:
-        background = self._palette.inline_code_background
+        reading = self._reading
+        ground = "transparent" if reading.grounds_drawn else self._palette.inline_code_background
         self._out.append(
-            f'<code style="background-color: {background}">'
+            f'<code style="{code_size(reading)}background-color: {ground}">'
             f"{escape(token.content, quote=False)}</code>"
         )
 
@@ -357,9 +367,8 @@ class HtmlWriter:
             f'<img src="{image.name}" width="{image.width}" height="{image.height}"'
             f' alt="{escape(token.content.strip())}" style="vertical-align: middle">'
         )
-        self._out.append(
-            f'<p align="center" style="margin: 6px 0">{tag}</p>' if token.block else tag
-        )
+        margin = f"margin: {self._reading.paragraph}px 0"
+        self._out.append(f'<p align="center" style="{margin}">{tag}</p>' if token.block else tag)
 
     def _formula(self, source: str, display: bool) -> FormulaImage | None:
         if not self._options.draw_math:
@@ -367,24 +376,27 @@ class HtmlWriter:
             return None
         if self._math_deadline == math.inf:
             self._math_deadline = time.monotonic() + MATH_BUDGET
-        options = self._options
+        ratio, size = self._options.pixel_ratio, self._reading.text_px
         ink = self._palette.text
-        return formula_image(
-            source, ink, display, self._math_deadline, options.pixel_ratio, options.text_px
-        )
+        return formula_image(source, ink, display, self._math_deadline, ratio, size)
 
     def _math_source(self, token: Token, display: bool) -> None:
         """A formula that could not be drawn, as its TeX source in monospace."""
         source = escape(token.content.strip(), quote=False)
+        size = code_size(self._reading)
         if token.block:
-            self._out.append(f'<pre style="margin: 6px 0; white-space: pre-wrap">{source}</pre>')
+            margin = f"margin: {self._reading.paragraph}px 0"
+            self._out.append(f'<pre style="{margin}; white-space: pre-wrap; {size}">{source}</pre>')
         else:
-            self._out.append(f"<code>{source}</code>")
+            self._out.append(
+                f'<code style="{size}">{source}</code>' if size else f"<code>{source}</code>"
+            )
 
 
-def _list_margins(nested: bool) -> str:
-    """A list in a list item follows its item's line closely, as the peers draw it."""
-    return f"margin-top: 0; margin-bottom: {0 if nested else _LIST_GAP}px"
+def _list_margins(nested: bool, gap: str) -> str:
+    """A list in a list item follows its item's line closely, as the peers draw it; a list
+    of its own has `gap` under it."""
+    return f"margin-top: 0; {_NO_GAP if nested else gap}"
 
 
 def _is_web_url(url: str) -> bool:

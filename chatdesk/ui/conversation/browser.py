@@ -12,10 +12,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSize, QUrl, Signal
+from PySide6.QtCore import QRectF, QSize, QUrl, Signal
 from PySide6.QtGui import (
     QFontInfo,
+    QFontMetricsF,
     QImage,
+    QPainter,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QTextBlockFormat,
@@ -24,11 +27,13 @@ from PySide6.QtGui import (
     QTextDocument,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from chatdesk.core.render.model import ICON_PREFIX, Rendered
 from chatdesk.core.render.plain import plain_text, shown_plain
-from chatdesk.ui.theme.scale import INDENT
+from chatdesk.ui.conversation.grounds import Grounds
+from chatdesk.ui.theme import ThemeWatcher
+from chatdesk.ui.theme.scale import INDENT, READING
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -67,6 +72,16 @@ class MessageBrowser(QTextBrowser):
         self.document().setDocumentMargin(2)
         self.anchorClicked.connect(self._on_anchor)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        # The conversation's reading type (theme/reading.py): set before any text, which is
+        # then laid out once, and followed when Preferences or the zoom change it.
+        watcher = ThemeWatcher.of(_application())
+        self.setFont(watcher.reading)
+        watcher.changed.connect(self._follow_reading)
+        self._grounds = Grounds(self.document())
+        self._plain_lines = QTextBlockFormat()  # plain text's lines as high as formatted text's
+        self._plain_lines.setLineHeight(
+            READING["line"] * 100, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+        )
 
     # -- safety ----------------------------------------------------------------------------------
 
@@ -110,19 +125,26 @@ class MessageBrowser(QTextBrowser):
         self._images = dict(rendered.images)
         self._caret = False
         self._tail_start, self._tail = -1, ""
+        self._grounds.forget()
+        self._grounds.note(rendered.html)
         self.setHtml(rendered.html)
 
     def show_plain(self, text: str) -> None:
         self._images = {}
         self._caret = False
         self._tail_start, self._tail = -1, ""
-        self.setPlainText(shown_plain(text))
+        self._grounds.forget()
+        self.clear()
+        cursor = QTextCursor(self.document())
+        cursor.setBlockFormat(self._plain_lines)
+        cursor.insertText(shown_plain(text))
 
     def append_formatted(self, html: str, images: Mapping[str, bytes]) -> None:
         """Streaming: a block became complete; put its formatted form where the tail began.
         The tail is dropped: a formatted or plain tail for what follows it comes next."""
         self._images.update(images)
         self._indent_lists()
+        self._grounds.note(html)
         cursor = self._drop_tail()
         start = cursor.position()
         cursor.insertHtml(html)
@@ -136,6 +158,7 @@ class MessageBrowser(QTextBrowser):
         constructs closed tentatively); replaces the tail shown before, nothing above it."""
         self._images.update(images)
         self._indent_lists()
+        self._grounds.note(html)
         cursor = self._start_tail()
         cursor.insertHtml(html)
         self._no_empty_line_at(self._tail_start)
@@ -153,6 +176,7 @@ class MessageBrowser(QTextBrowser):
             cursor.insertText(tail[len(self._tail) :])
         else:
             cursor = self._start_tail()
+            cursor.setBlockFormat(self._plain_lines)
             cursor.insertText(tail)
         self._tail = tail
         self._end_with_caret()
@@ -207,6 +231,31 @@ class MessageBrowser(QTextBrowser):
         self._caret = False
         return cursor
 
+    # -- type and grounds -----------------------------------------------------------------------
+
+    def leading(self) -> float:
+        """The room a line of text has below its letters past the font's own line: Qt sets a
+        taller line's letters at its top, so the last line of a message has this much more
+        room under it than the first has above."""
+        return (READING["line"] - 1) * QFontMetricsF(self.font()).height()
+
+    def _follow_reading(self) -> None:
+        font = ThemeWatcher.of(_application()).reading
+        if font != self.font():
+            self.setFont(font)
+            self._indent_lists()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The grounds of code under the text Qt draws (grounds.py)."""
+        painter = QPainter(self.viewport())
+        bar = self.horizontalScrollBar()
+        across = bar.maximum() - bar.value() if self.isRightToLeft() else bar.value()
+        down = self.verticalScrollBar().value()
+        painter.translate(-across, -down)
+        self._grounds.paint(painter, QRectF(event.rect()).translated(across, down))
+        painter.end()
+        super().paintEvent(event)
+
     # -- size ------------------------------------------------------------------------------------
 
     def _fit_height(self) -> None:
@@ -238,3 +287,9 @@ class MessageBrowser(QTextBrowser):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         event.ignore()  # the conversation scrolls, not the message
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app

@@ -14,8 +14,10 @@ from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtWidgets import QFrame, QLayout, QSizePolicy, QWidget
 
 from chatdesk.ui.conversation.browser import MessageBrowser
+from chatdesk.ui.theme.scale import SPACE
 
 BUBBLE_SHARE = 0.8  # of the message's width, at most: a long question still reads as the user's
+PADDING = (SPACE["m"], SPACE["s"])  # inside the bubble, around its words: at the sides, above
 
 
 class FittedFrame(QFrame):
@@ -60,6 +62,7 @@ class BubbleFit(QObject):
     def refit(self) -> None:
         if self._room <= 0:
             return  # not laid out yet: fitted when it is
+        self._balance()
         margins = self._inner.contentsMargins()
         side = margins.left() + margins.right()
         widest = int(self._room * BUBBLE_SHARE)
@@ -75,3 +78,14 @@ class BubbleFit(QObject):
         # Laid out at once at the width it gets: its height is right before the next paint.
         document.setTextWidth(width - side - 2 * self._body.frameWidth())
         self._bubble.fit_to(width)
+
+    def _balance(self) -> None:
+        """As much room above the words as below them: the last line's leading (the room Qt
+        leaves under a tall line's letters) is taken from the padding below, half of it given
+        to the padding above."""
+        across, down = PADDING
+        half = round(self._body.leading() / 2)
+        wanted = (across, down + half, across, max(0, down - half))
+        margins = self._inner.contentsMargins()
+        if wanted != (margins.left(), margins.top(), margins.right(), margins.bottom()):
+            self._inner.setContentsMargins(*wanted)

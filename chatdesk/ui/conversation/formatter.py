@@ -19,16 +19,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.core.i18n import SOURCE, language
 from chatdesk.core.render.kept import KeptKey, lasting
-from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.render.model import ReadingType, Rendered, RenderOptions
 from chatdesk.core.render.palette import Palette
 from chatdesk.core.render.worker import RenderWorker
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme import current_look, current_reading_font
+from chatdesk.ui.theme.reading import reading_type
 from chatdesk.ui.theme.render_palette import render_palette
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ CACHE_SIZE = 400
 SHOWN_CHARS = 50_000
 KEPT_WAIT = 0.05  # seconds a page waits for the kept formatting before it shows without it
 AHEAD_WAIT = 0.05  # seconds a page waits for its formatting before it shows plain at first
-Key = tuple[uuid.UUID, str, Palette, bool]  # message id, text digest, look, remote images loaded
+# message id, text digest, look, reading type, remote images loaded
+Key = tuple[uuid.UUID, str, Palette, ReadingType, bool]
 Done = Callable[[Rendered], None]
 
 
@@ -57,6 +58,7 @@ def key_for(
     message_id: uuid.UUID,
     text: str,
     palette: Palette,
+    reading: ReadingType,
     images: bool,
     cited: frozenset[int] = frozenset(),
 ) -> Key:
@@ -66,7 +68,7 @@ def key_for(
         digest.update(("\0cited:" + ",".join(map(str, sorted(cited)))).encode())
     if language() != SOURCE:  # its words ("Copy", "[image]") are in the user's language
         digest.update(("\0language:" + language()).encode())
-    return (message_id, digest.hexdigest(), palette, images)
+    return (message_id, digest.hexdigest(), palette, reading, images)
 
 
 def cited(message: MessageView) -> frozenset[int]:
@@ -97,12 +99,13 @@ class Formatter(QObject):
         self._closed = False
         self.palette = render_palette("light")  # the look's colours, made by the theme
         self.pixel_ratio = 1.0  # the window's screen: what `prefetch` asks the disk for
-        self.text_px = 13  # the messages' text size, which formulas match
+        self.reading = ReadingType()  # the sizes the messages are set in (theme/reading.py)
 
     def follow(self, app: QApplication, pixel_ratio: float | None = None) -> None:
-        """Format for the app's look and font (and a screen of `pixel_ratio`, when given)."""
+        """Format for the app's look and reading type (and a screen of `pixel_ratio`, when
+        given)."""
         self.palette = render_palette(current_look(app))
-        self.text_px = QFontInfo(app.font()).pixelSize()
+        self.reading = reading_type(current_reading_font(app))
         if pixel_ratio is not None:
             self.pixel_ratio = pixel_ratio
 
@@ -124,7 +127,7 @@ class Formatter(QObject):
             self._waiting[key].append(done)
             return
         self._waiting[key] = [done]
-        stored = self._stored(key, options.pixel_ratio, options.text_px)
+        stored = self._stored(key, options.pixel_ratio)
         self._runner.run(self._render(key, text, options), done=stored, quiet=True)
 
     async def prefetch(self, messages: Sequence[MessageView], newest: int | None = None) -> None:
@@ -134,7 +137,7 @@ class Formatter(QObject):
         this waits for the `newest` of them (all: None; none: 0), at most `AHEAD_WAIT`: what
         takes longer shows plain and formats after."""
         texts = {
-            key_for(m.id, m.content[:SHOWN_CHARS], self.palette, False, cited(m)): m
+            key_for(m.id, m.content[:SHOWN_CHARS], self.palette, self.reading, False, cited(m)): m
             for m in messages
             if m.status.is_final
         }
@@ -153,7 +156,7 @@ class Formatter(QObject):
             options = RenderOptions(
                 palette=self.palette,
                 pixel_ratio=self.pixel_ratio,
-                text_px=self.text_px,
+                reading=self.reading,
                 citations=cited(message),
             )
             self.format(key, message.content[:SHOWN_CHARS], options, _settling(done))
@@ -162,8 +165,8 @@ class Formatter(QObject):
             await asyncio.wait(waited, timeout=AHEAD_WAIT)
 
     async def _read_kept(self, kept: KeptRenders, keys: list[Key]) -> None:
-        ratio, size = self.pixel_ratio, self.text_px
-        wanted = {KeptKey(key[0], key[1], key[2], ratio, size): key for key in keys}
+        ratio = self.pixel_ratio
+        wanted = {KeptKey(key[0], key[1], key[2], ratio, key[3]): key for key in keys}
         asked = kept.submit(kept.get_many, list(wanted))
         try:
             found = await asyncio.wait_for(asyncio.wrap_future(asked), KEPT_WAIT)
@@ -200,12 +203,12 @@ class Formatter(QObject):
             self._waiting.pop(key, None)  # a later request for this message starts afresh
             raise
 
-    def _stored(self, key: Key, pixel_ratio: float, text_px: int) -> Done:
+    def _stored(self, key: Key, pixel_ratio: float) -> Done:
         def store(rendered: Rendered) -> None:
             self._remember(key, rendered)
-            message_id, digest, palette, remote_images = key
+            message_id, digest, palette, reading, remote_images = key
             if self._kept is not None and not remote_images and lasting(rendered):
-                kept_key = KeptKey(message_id, digest, palette, pixel_ratio, text_px)
+                kept_key = KeptKey(message_id, digest, palette, pixel_ratio, reading)
                 self._to_keep.append((kept_key, rendered))
                 if not self._keeping:
                     self._keeping = True

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.conversation.bubble import FittedFrame
+from chatdesk.ui.conversation.bubble import PADDING, FittedFrame
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.views import DocumentCut
@@ -82,7 +82,10 @@ def words_frame(user: bool, parts: tuple[QWidget, ...]) -> tuple[QFrame, QVBoxLa
     bubble = FittedFrame() if user else QFrame()
     bubble.setObjectName("bubble")
     inner = QVBoxLayout(bubble)
-    inner.setContentsMargins(12, 8, 12, 8) if user else inner.setContentsMargins(0, 0, 0, 0)
+    # A bubble's padding above and below is balanced against its words' leading when it is
+    # fitted (bubble.py).
+    across, down = PADDING if user else (0, 0)
+    inner.setContentsMargins(across, down, across, down)
     for part in parts:
         inner.addWidget(part)
     return bubble, inner

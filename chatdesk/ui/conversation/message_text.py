@@ -72,7 +72,7 @@ class MessageText:
         return RenderOptions(
             palette=self._formatter.palette,
             pixel_ratio=self._body.devicePixelRatioF(),
-            text_px=self._formatter.text_px,
+            reading=self._formatter.reading,
             load_remote_images=bool(self._remote_images),
             remote_image_data=self._remote_images,
             code_block_offset=code_offset,
@@ -82,7 +82,10 @@ class MessageText:
     def _format_finished(self, message: MessageView) -> None:
         text = message.content[:SHOWN_CHARS]
         images = bool(self._remote_images)
-        key = key_for(message.id, text, self._formatter.palette, images, cited(message))
+        formatter = self._formatter
+        key = key_for(
+            message.id, text, formatter.palette, formatter.reading, images, cited(message)
+        )
         if key == self._formatted_key:
             return
         self._formatted_key = key

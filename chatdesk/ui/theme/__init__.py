@@ -1,6 +1,7 @@
 """chatdesk's look in one place: colours per look (`colours`), the type, spacing and radius
-scales (`scale`), the style sheets made from them (`sheet`), the icons (`icons`, loaded on
-first use) and the watcher that keeps the app on the chosen theme (`watcher`)."""
+scales (`scale`), the conversation's reading type made from them (`reading`), the style sheets
+(`sheet`), the icons (`icons`, loaded on first use) and the watcher that keeps the app on the
+chosen theme and reading size (`watcher`)."""
 
 from chatdesk.ui.theme.sheet import window_sheet
 from chatdesk.ui.theme.watcher import (
@@ -8,6 +9,7 @@ from chatdesk.ui.theme.watcher import (
     ThemeWatcher,
     apply_theme,
     current_look,
+    current_reading_font,
     is_dark,
     new_application,
     palette_for,
@@ -18,6 +20,7 @@ __all__ = [
     "ThemeWatcher",
     "apply_theme",
     "current_look",
+    "current_reading_font",
     "is_dark",
     "new_application",
     "palette_for",

@@ -50,7 +50,6 @@ ROLES: Final[dict[str, str]] = {
     "on_code": "code text the highlighting style leaves uncoloured",
     "rule": "a formatted message's table rules (decoration)",
     "table_head": "the ground of a table's header row in a formatted message",
-    "table_stripe": "the ground of every other row of a table in a formatted message",
     "quote_bar": "the bar beside a quote in a formatted message",
 }
 
@@ -91,7 +90,6 @@ _LIGHT: Final = {
     "on_code": "#1e1e1e",
     "rule": "#c4c4c4",
     "table_head": "#eceef2",
-    "table_stripe": "#f6f7f9",
     "quote_bar": "#7e848f",
 }
 
@@ -132,7 +130,6 @@ _DARK: Final = {
     "on_code": "#e6edf3",
     "rule": "#54575d",
     "table_head": "#2c2f34",
-    "table_stripe": "#232428",
     "quote_bar": "#7e848f",
 }
 
@@ -173,7 +170,6 @@ _CONTRAST: Final = {
     "on_code": "#ffffff",
     "rule": "#ffffff",
     "table_head": "#262626",
-    "table_stripe": "#141414",
     "quote_bar": "#ffffff",
 }
 
@@ -217,7 +213,9 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
     ("text_quiet", "code_head", TEXT),
     ("link", "code_head", TEXT),
     ("text", "code_inline", TEXT),
-    *((fore, back, TEXT) for fore in ("text", "link") for back in ("table_head", "table_stripe")),
+    ("text", "table_head", TEXT),
+    ("link", "table_head", TEXT),
+    ("link", "code_inline", TEXT),  # a link's words in code within a line
     ("quote_bar", "surface", PART),  # the one mark of a quote
     ("quote_bar", "bubble", PART),
     ("on_find", "find", TEXT),

@@ -17,7 +17,6 @@ def render_palette(look: Look) -> Palette:
         muted=named["text_quiet"],
         border=named["rule"],
         table_head=named["table_head"],
-        table_stripe=named["table_stripe"],
         quote_bar=named["quote_bar"],
         inline_code_background=named["code_inline"],
         code_background=named["code"],

@@ -1,16 +1,19 @@
-"""The look of the whole app: its palette, style sheet, icons and font size, kept current.
+"""The look of the whole app: its palette, style sheet, icons and the reading size, kept
+current.
 
-`apply_theme(app, theme, font_size)` takes a theme ("system", "light", "dark" or
+`apply_theme(app, theme, font_size, zoom)` takes a theme ("system", "light", "dark" or
 "high-contrast") and always uses the Fusion style with one of chatdesk's looks (colours.py), so
 each looks designed; "system" picks light or dark to match the OS colour scheme and follows it
-when the user switches (Qt's `QStyleHints.colorSchemeChanged`).
+when the user switches (Qt's `QStyleHints.colorSchemeChanged`). `font_size` and `zoom` size the
+conversation's text (`reading_font`, reading.py); the controls keep the platform's font.
 
 Reacting to a change: widgets that paint with palette colours need nothing, Qt repaints them;
 icons given by `icons.set_icon` are tinted again here. Anything that bakes colours or fonts
 into content it caches (rendered markdown, highlighted code, the window's own style sheet)
-connects to `ThemeWatcher.of(app).changed`, which fires once per change with whether the look
-is dark now. (Every widget also receives `QEvent.PaletteChange`, but once per widget and before
-the stylesheet is re-applied, so it is the wrong hook for re-rendering content.)
+connects to `ThemeWatcher.of(app).changed`, which fires once per change (of the look or the
+reading size) with whether the look is dark now. (Every widget also receives
+`QEvent.PaletteChange`, but once per widget and before the stylesheet is re-applied, so it is
+the wrong hook for re-rendering content.)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalett
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.ui.theme.colours import Look, colours
+from chatdesk.ui.theme.reading import reading_font
 from chatdesk.ui.theme.sheet import app_sheet
 
 log = logging.getLogger("chatdesk.ui")
@@ -89,9 +93,17 @@ def new_application(argv: list[str]) -> QApplication:
 
 
 def apply_theme(app: QApplication, theme: str, font_size: int = 0, zoom: int = 100) -> None:
-    """Use `theme` (one of THEMES; empty means "system") and `font_size` in points (0: the
-    system's size) at `zoom` percent for the whole app, now and until the next call."""
+    """Use `theme` (one of THEMES; empty means "system") for the whole app, and the reading
+    size `font_size` in points (0: chatdesk's own) at `zoom` percent for its conversations,
+    now and until the next call."""
     ThemeWatcher.of(app).apply(theme, font_size, zoom)
+
+
+def current_reading_font(app: QApplication | None = None) -> QFont:
+    """The font the conversation's text is set in now (`reading_font` of the settings applied
+    last; chatdesk's own size before any)."""
+    found = (app or _application()).findChild(QObject, _WATCHER_NAME)
+    return found.reading if isinstance(found, ThemeWatcher) else reading_font()
 
 
 class ThemeWatcher(QObject):
@@ -107,6 +119,7 @@ class ThemeWatcher(QObject):
         self._zoom = 100
         self._styled = False
         self.look: Look = "light"
+        self._reading: QFont | None = None  # made when first asked for: not for a first frame
         self.setObjectName(_WATCHER_NAME)
         app.styleHints().colorSchemeChanged.connect(self._follow_system)
 
@@ -121,13 +134,23 @@ class ThemeWatcher(QObject):
     def theme(self) -> str:
         return self._theme
 
+    @property
+    def reading(self) -> QFont:
+        """The font the conversation's text is set in (reading.py)."""
+        if self._reading is None:
+            self._reading = reading_font(self._font_size, self._zoom)
+        return QFont(self._reading)
+
     def apply(self, theme: str, font_size: int, zoom: int = 100) -> None:
         theme = theme.strip().lower() or "system"
         if theme not in THEMES:
             log.warning("theme %r is not one of %s; following the system", theme, THEMES)
             theme = "system"
+        resized = (font_size, zoom) != (self._font_size, self._zoom)
         self._theme, self._font_size, self._zoom = theme, font_size, zoom
-        self._show(self._wanted(self._app.styleHints().colorScheme()))
+        if resized:
+            self._reading = None
+        self._show(self._wanted(self._app.styleHints().colorScheme()), resized)
 
     def _follow_system(self, scheme: Qt.ColorScheme) -> None:
         if self._theme == "system":
@@ -144,7 +167,7 @@ class ThemeWatcher(QObject):
             else "light"
         )
 
-    def _show(self, look: Look) -> None:
+    def _show(self, look: Look, resized: bool = False) -> None:
         before = (self.look, QFont(self._app.font()))
         self.look = look
         dark = look != "light"
@@ -157,12 +180,12 @@ class ThemeWatcher(QObject):
             # PySide6's stub wants bytes; at run time it takes the class name as text only.
             self._app.setPalette(_with_box_edges(palette, dark), boxed)  # type: ignore[arg-type]
         self._app.setPalette(_menu_palette(palette, dark), "QMenu")  # type: ignore[arg-type]
-        font = _font(self._font_size, self._zoom)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
         self._app.setFont(font)
         # Set again even when unchanged: palette(...) references are resolved when a sheet is
         # applied, so only this re-colours styled widgets after a palette change.
         self._app.setStyleSheet(app_sheet(look, font.pointSizeF()))
-        if before != (look, self._app.font()):
+        if resized or before != (look, self._app.font()):
             if before[0] != look:
                 from chatdesk.ui.theme.icons import retint
 
@@ -197,16 +220,6 @@ def _menu_palette(palette: QPalette, dark: bool) -> QPalette:
     lifted = QPalette(palette)
     lifted.setColor(R.Base, palette.color(R.Button))
     return lifted
-
-
-def _font(points: int, zoom: int = 100) -> QFont:
-    """The system's font at `points` (0: its own size), scaled by `zoom` percent: the sheet's
-    sizes (titles, captions) follow it, so the whole window's type scale zooms."""
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-    size = points if points > 0 else font.pointSizeF()
-    if points > 0 or zoom != 100:
-        font.setPointSizeF(round(size * zoom / 100 * 2) / 2)  # half points: no blurry sizes
-    return font
 
 
 def _application() -> QApplication:

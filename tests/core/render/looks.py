@@ -10,7 +10,6 @@ NIGHT = Palette(
     muted="#aab0b9",
     border="#54575d",
     table_head="#2c2f34",
-    table_stripe="#232428",
     quote_bar="#828893",
     inline_code_background="#2f3235",
     code_background="#16181b",

@@ -9,10 +9,11 @@ import pytest
 from chatdesk.core.render import render_markdown
 from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.formulas import formula_image
-from chatdesk.core.render.model import RenderOptions
+from chatdesk.core.render.model import ReadingType, RenderOptions
 from chatdesk.core.render.tables import WRAPPED_CELL_EM
 
 BAR = f'<td width="3" bgcolor="{DOCUMENT.quote_bar}"></td>'
+GAP = f"margin-bottom: {ReadingType().paragraph}px"  # under a paragraph, and under a list
 
 
 def _bar_after_text(html: str, text: str) -> bool:
@@ -47,7 +48,7 @@ def test_quotes_in_a_quote_each_take_their_own_direction() -> None:
 
 def test_short_cells_stay_on_one_line_and_long_ones_wrap_at_a_width() -> None:
     table = "| Name | Note |\n|---|---|\n| SQLite | " + "words " * 20 + "|"
-    html = render_markdown(table, RenderOptions(text_px=16)).html
+    html = render_markdown(table, RenderOptions(reading=ReadingType(text_px=16))).html
     assert html.count("white-space: nowrap") == 3  # both headers, the short cell
     assert html.count(f'width="{WRAPPED_CELL_EM * 16}"') == 1  # the long cell, at the text's size
 
@@ -55,7 +56,7 @@ def test_short_cells_stay_on_one_line_and_long_ones_wrap_at_a_width() -> None:
 def test_a_list_in_a_list_item_has_no_gap_above_or_below() -> None:
     html = render_markdown("- **Step**\n\n  - one\n  - two\n\n- next\n\nAfter").html
     outer, inner = html.index("<ul"), html.index("<ul", html.index("<ul") + 1)
-    assert "margin-bottom: 8px" in html[outer : html.index(">", outer)]  # from what follows
+    assert GAP in html[outer : html.index(">", outer)]  # from what follows
     assert "margin-bottom: 0px" in html[inner : html.index(">", inner)]
     step = html.index("<p", outer)
     assert "margin-bottom: 0px" in html[step : html.index(">", step)]  # right above "one"
@@ -65,7 +66,7 @@ def test_a_lists_gap_below_goes_under_its_last_line_when_a_nested_list_ends_it()
     html = render_markdown("1. first\n2. last\n   - a\n   - b\n\nAfter").html
     outer, inner = html.index("<ol"), html.index("<ul")
     assert "margin-bottom: 0px" in html[outer : html.index(">", outer)]  # not under "last"
-    assert "margin-bottom: 8px" in html[inner : html.index(">", inner)]  # under "b"
+    assert GAP in html[inner : html.index(">", inner)]  # under "b"
 
 
 def test_a_displayed_fraction_is_set_at_full_size() -> None:

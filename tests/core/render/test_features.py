@@ -8,6 +8,7 @@ import pytest
 
 from chatdesk.core.render import RenderOptions, render_markdown, render_plain
 from chatdesk.core.render.document_colours import DOCUMENT
+from chatdesk.core.render.model import ReadingType
 from chatdesk.core.render.palette import Palette
 from tests.core.render.html_checks import assert_safe, hrefs, read, visible_text
 from tests.core.render.looks import NIGHT
@@ -21,18 +22,23 @@ def _cells(html: str) -> list[tuple[str, dict[str, str | None]]]:
     return [(tag, attrs) for tag, attrs in read(html).tags if tag in ("th", "td")]
 
 
-def test_table_has_a_shaded_header_zebra_rows_and_rules_but_no_grid() -> None:
+def test_table_has_a_shaded_header_and_rules_but_no_grid() -> None:
     text = "| Name | Cost |\n|:--|--:|\n| tea | 4 |\n| cake | 12 |\n| pie | 7 |\n"
     rendered = render_markdown(f"Prices:\n\n{text}\nThat is all.")
     table = next(attrs for tag, attrs in read(rendered.html).tags if tag == "table")
     assert (table["border"], table["cellspacing"]) == ("0", "0")  # no grid around every cell
-    assert "margin-top: 6px; margin-bottom: 12px" in (table["style"] or "")  # room around it
+    room = ReadingType().block
+    assert f"margin-top: {room}px; margin-bottom: {room}px" in (table["style"] or "")
     cells = _cells(rendered.html)
     grounds = [attrs.get("bgcolor") for _, attrs in cells]
-    head, stripe = DOCUMENT.table_head, DOCUMENT.table_stripe
-    assert grounds == [head, head, None, None, stripe, stripe, None, None]  # rows 1, 2, 3
+    head = DOCUMENT.table_head
+    assert grounds == [head, head, *[None] * 6]  # the header row shaded, rows 1, 2, 3 not
+    down, across = ReadingType().cell
+    assert all(f"padding: {down}px {across}px" in (attrs["style"] or "") for _, attrs in cells)
+    header_rule = f"border-bottom: 2px solid {DOCUMENT.border}"  # a firmer rule under it
     rule = f"border-bottom: 1px solid {DOCUMENT.border}"
-    assert all(rule in (attrs["style"] or "") for _, attrs in cells)  # a rule under every row
+    assert all(header_rule in (attrs["style"] or "") for _, attrs in cells[:2])
+    assert all(rule in (attrs["style"] or "") for _, attrs in cells[2:])  # under every row
     assert "border-collapse" not in rendered.html  # triples the cost of every paint
     assert [attrs["align"] for _, attrs in cells[:4]] == ["left", "right", "left", "right"]
     assert visible_text(rendered.html) == "Prices:NameCosttea4cake12pie7That is all."
@@ -41,7 +47,7 @@ def test_table_has_a_shaded_header_zebra_rows_and_rules_but_no_grid() -> None:
 def test_a_tables_shades_are_the_palettes() -> None:
     html = render_markdown("| a |\n|---|\n| 1 |\n| 2 |\n", RenderOptions(palette=NIGHT)).html
     grounds = {attrs.get("bgcolor") for _, attrs in _cells(html)} - {None}
-    assert grounds == {NIGHT.table_head, NIGHT.table_stripe}
+    assert grounds == {NIGHT.table_head}
 
 
 def _table(rows: int, columns: int) -> str:
@@ -112,7 +118,9 @@ def test_nested_lists_with_two_or_four_space_indents(indent: str) -> None:
     text = f"- fruit\n{indent}- apple\n{indent}{indent}- green\n- veg\n"
     html = render_markdown(text).html
     assert html.count("<ul") == 3
-    assert re.search(r"<li>fruit<ul[^>]*><li>apple<ul[^>]*><li>green</li></ul>", html)
+    assert re.search(
+        r"<li[^>]*>fruit<ul[^>]*><li[^>]*>apple<ul[^>]*><li[^>]*>green</li></ul>", html
+    )
 
 
 def test_ordered_list_keeps_its_start_number() -> None:
@@ -189,8 +197,8 @@ def test_fenced_code_has_label_copy_anchor_and_inline_colours() -> None:
     rendered = render_markdown(text)
     assert rendered.code_blocks == ("def f(x):\n    return x  # <b>", "let a = 1;")
     assert hrefs(rendered.html) == ["chatdesk:copy-code/0", "chatdesk:copy-code/1"]
-    assert ">python · <a" in rendered.html
-    assert ">js · <a" in rendered.html
+    assert re.search('>python\xa0+<a href="chatdesk:copy-code/0"', rendered.html)
+    assert re.search('>js\xa0+<a href="chatdesk:copy-code/1"', rendered.html)
     assert re.search(r'<span style="color: #[0-9A-Fa-f]{6}; font-weight: bold">def', rendered.html)
     assert "class=" not in rendered.html
     assert "# &lt;b&gt;" in rendered.html
@@ -207,6 +215,35 @@ def test_code_colours_follow_the_palette() -> None:
         assert f"color: {palette.code_text}" in html
         assert palette.inline_code_background in html
     assert re.findall(r"color: #\w+", document) != re.findall(r"color: #\w+", night)
+
+
+def test_a_window_that_draws_codes_grounds_gets_none_of_them() -> None:
+    """The window draws code blocks' cards, code chips and the tables' header rows itself
+    (rounded, under the chips, chatdesk/ui/conversation/grounds.py): the HTML leaves their
+    grounds to it, marking the chips and header cells `transparent`."""
+    text = "Run `ls`:\n\n```python\nimport os\n```\n\n| `id` | name |\n|---|---|\n| 1 | a |\n"
+    drawn = RenderOptions(reading=ReadingType(grounds_drawn=True))
+    html = render_markdown(text, drawn).html
+    for colour in (DOCUMENT.code_background, DOCUMENT.code_header_background):
+        assert colour not in html
+    assert DOCUMENT.inline_code_background not in html
+    assert DOCUMENT.table_head not in html
+    assert html.count("background-color: transparent") == 2  # `ls` and `id`
+    table = [attrs.get("bgcolor") for _, attrs in _cells(html)][-4:]  # after the code's
+    assert table == ["transparent"] * 2 + [None] * 2
+    assert f"color: {DOCUMENT.code_text}" in html  # the code's own colours stay
+
+
+def test_the_reading_types_sizes_set_the_answer() -> None:
+    reading = ReadingType(
+        text_px=20, code_pt=13.5, line_height=160, code_line_height=140, paragraph=15, item=5
+    )
+    text = "Words `x`.\n\n- one\n- two\n\n```\ncode\n```"
+    html = render_markdown(text, RenderOptions(reading=reading)).html
+    assert '<p style="margin-top: 0; margin-bottom: 15px; line-height: 160%">' in html
+    assert '<li style="margin-bottom: 5px; line-height: 160%">' in html
+    assert html.count("font-size: 13.5pt") == 3  # the chip, the code, the code block's head
+    assert "line-height: 140%" in html  # the code's lines
 
 
 # A sample that drives most lexers through many token types: keywords, numbers in several
@@ -262,8 +299,8 @@ def test_unknown_language_and_indented_code_are_plain_monospace() -> None:
     rendered = render_markdown("```nosuchlanguage\nx = 1\n```\n\n    indented\n")
     assert "<span" not in rendered.html
     assert rendered.html.count("<pre") == 2
-    assert ">nosuchlanguage · <a" in rendered.html
-    assert ">code · <a" in rendered.html  # no language given
+    assert re.search(">nosuchlanguage\xa0+<a", rendered.html)
+    assert re.search(">code\xa0+<a", rendered.html)  # no language given
     assert rendered.code_blocks == ("x = 1", "indented")
 
 
