@@ -57,7 +57,8 @@ class UiSettings:
     )
     font_size: int = setting(
         0,
-        "Font size of the window in points, 8 to 32; 0 keeps the system's size.",
+        "Size of the conversation's text in points, 8 to 32; 0 leaves it to chatdesk (about"
+        " 11 pt, larger than the controls' text). Menus and buttons keep the system's size.",
         minimum=8,
         maximum=32,
         unset=0,
@@ -79,7 +80,7 @@ class UiSettings:
     )
     zoom: int = setting(
         100,
-        "Size of the window's text in percent of the font size, 50 to 200 (View ▸ Zoom in, "
+        "Size of the conversation's text in percent of its size, 50 to 200 (View ▸ Zoom in, "
         "Zoom out, Actual size).",
         minimum=50,
         maximum=200,
@@ -91,8 +92,9 @@ class UiSettings:
     )
     column_width: int = setting(
         760,
-        "Widest line of the conversation's text in pixels, 400 to 4000: the messages and the"
-        " message box stand in a column this wide, centred in the window.",
+        "Widest line of the conversation's text in pixels, 400 to 4000, at chatdesk's own text"
+        " size and 100 %: it grows and shrinks with the text, so a line holds as many words."
+        " The messages and the message box stand in a column this wide, centred in the window.",
         minimum=400,
         maximum=4000,
     )

@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.core.config import GeneralSettings, MockSettings, Settings, UiSettings
 from chatdesk.ui.preferences import PreferencesDialog
+from chatdesk.ui.theme.reading import reading_font
 
 LEFT = Qt.MouseButton.LeftButton
 OpenDialog = Callable[..., PreferencesDialog]
@@ -137,6 +138,7 @@ def test_font_preview_follows_the_size(qtbot: QtBot, open_dialog: OpenDialog) ->
     dialog = open_dialog(Settings())
     preview = child(dialog, QLabel, "fontPreview")
     default_size = preview.font().pointSize()
+    assert default_size == reading_font().pointSize()  # the conversation's, not the controls'
     font = child(dialog, QSpinBox, "fontSize")
     font.setValue(24)
     assert preview.font().pointSize() == 24
@@ -210,7 +212,7 @@ def test_controls_are_named_for_screen_readers(open_dialog: OpenDialog) -> None:
             assert widget.accessibleName(), widget.objectName()
     labels = {label.text(): label.buddy() for label in dialog.findChildren(QLabel)}
     assert labels["Th&eme:"] is dialog.findChild(QComboBox, "themeChoice")
-    assert labels["&Font size:"] is dialog.findChild(QSpinBox, "fontSize")
+    assert labels["Te&xt size:"] is dialog.findChild(QSpinBox, "fontSize")
 
 
 # -- defaults for new chats ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Appearance: the language, the theme, the font size (with a preview of the size), the
-width of the conversation's column of text, and the offer to draw formulas when the `formulas`
-extra is not installed (decision 0075)."""
+"""Appearance: the language, the theme, the size of the conversation's text (with a preview of
+the size; the controls keep the platform's, chatdesk/ui/theme/reading.py), the width of the
+conversation's column of text, and the offer to draw formulas when the `formulas` extra is not
+installed (decision 0075)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from chatdesk.core.extras import FORMULAS
 from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.settings.extra_offer import ExtraOffer
 from chatdesk.ui.settings.notices import Tone
+from chatdesk.ui.theme.reading import reading_font
 
 if TYPE_CHECKING:
     from chatdesk.core.extras import Extras
@@ -35,7 +37,7 @@ _LARGEST_FONT = 32
 # The bounds of ui.column_width (chatdesk/core/settings_start.py).
 _NARROWEST_COLUMN = 400
 _WIDEST_COLUMN = 4000
-# translators: a sample sentence showing the chosen font size (any pangram of your language)
+# translators: a sample sentence showing the chosen text size (any pangram of your language)
 _PREVIEW_TEXT = mark("The quick brown fox jumps over the lazy dog.")
 FORMULAS_READY = mark("Installed: formulas are drawn from now on.")
 
@@ -70,15 +72,19 @@ class AppearancePage(QWidget):
         self._font_size = QSpinBox(self)
         self._font_size.setObjectName("fontSize")
         self._font_size.setRange(_DEFAULT_STEP, _LARGEST_FONT)
-        # translators: the font size field's value that keeps the system's font size
+        # translators: the text size field's value that leaves the size to chatdesk
         self._font_size.setSpecialValueText(tr("Default"))
         # translators: the font size field's suffix after a number of points (keep the space)
         self._font_size.setSuffix(tr(" pt"))
         self._font_size.setValue(ui.font_size or _DEFAULT_STEP)
-        self._font_size.setAccessibleName(tr("Font size"))
-        self._font_size.setAccessibleDescription(
-            tr("Text size in points; Default uses the system's")
+        # translators: a screen reader's name of the field sizing the conversation's text
+        self._font_size.setAccessibleName(tr("Text size"))
+        about = tr(
+            "The conversation's text, in points; Default is chatdesk's own size. Menus and"
+            " buttons keep the system's size"
         )
+        self._font_size.setAccessibleDescription(about)
+        self._font_size.setToolTip(about)
         self._preview = QLabel(tr(_PREVIEW_TEXT), self)
         self._preview.setObjectName("fontPreview")
         self._preview.setWordWrap(True)
@@ -92,7 +98,8 @@ class AppearancePage(QWidget):
         form.addRow(tr("&Language:"), self._language)
         form.addRow("", self._restart)
         form.addRow(tr("Th&eme:"), self._theme)
-        form.addRow(tr("&Font size:"), self._font_size)
+        # translators: the label of the field sizing the conversation's text
+        form.addRow(tr("Te&xt size:"), self._font_size)
         form.addRow(tr("Preview:"), self._preview)
         form.addRow(tr("Text &column:"), self._column_width)
         self.formulas = ExtraOffer(FORMULAS, FORMULAS_READY, self)  # shown when not installed
@@ -128,10 +135,7 @@ class AppearancePage(QWidget):
         return self._column_width.value()
 
     def _show_font_size(self) -> None:
-        font = self.font()
-        if self.font_size():
-            font.setPointSize(self.font_size())
-        self._preview.setFont(font)
+        self._preview.setFont(reading_font(self.font_size()))
 
 
 def _column_width_field(value: int, parent: QWidget) -> QSpinBox:
