@@ -48,6 +48,11 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "An answer under the mouse shows its actions and figures; the last always does",
             ),
             ("answer-wide", "An answer with a wide table, display maths, a nested list, quotes"),
+            (
+                "reading",
+                "At 1600×1000: the conversation's reading type, a code card, a table, code chips",
+            ),
+            ("reading-larger", "Text size 14 pt: the answer and its column grow, the controls not"),
             ("answer-narrow", "At 800×600: the wide table keeps its cells; the answer scrolls"),
             ("answer-narrow-scrolled", "At 800×600: the table scrolled to its last column"),
             ("answer-narrow-end", "A quote's bar on the side its text begins: English, Arabic"),

@@ -900,6 +900,7 @@ def run() -> int:
     from tests.ui.screens_memory_page import memory_page_screens
     from tests.ui.screens_outside import outside_screens
     from tests.ui.screens_quick import quick_screens
+    from tests.ui.screens_reading import reading_screens
     from tests.ui.screens_research import research_screens
     from tests.ui.screens_settings import settings_window_screens
     from tests.ui.screens_sources import cut_screens, source_screens
@@ -933,6 +934,7 @@ def run() -> int:
             follow_screens,
             first_step_screens,
             answer_screens,
+            reading_screens,
             settings_window_screens,
             locale_screens,
             outside_screens,

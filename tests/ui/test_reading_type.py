@@ -111,6 +111,17 @@ def test_the_text_size_and_the_zoom_grow_the_answer_and_not_the_controls(
     assert answer.footer.copy.font().pointSizeF() == _system_points()
 
 
+def test_a_zoom_keeps_the_answer_formatted_while_it_is_formatted_again(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = _answer_window(make_core, open_window, qtbot, finish)
+    answer = window.view.widgets[1]
+    window.settings.zoom_to(125)
+    assert "```" not in answer.body.toPlainText()  # not its Markdown as plain text meanwhile
+    code = f"font-size: {window.formatter.reading.code_pt:g}pt"
+    qtbot.waitUntil(lambda: answer.rendered is not None and code in answer.rendered.html)
+
+
 def test_lines_are_half_again_as_tall_as_the_fonts_own_formatted_or_plain(qtbot: QtBot) -> None:
     for show in ("formatted", "plain"):
         body = MessageBrowser()

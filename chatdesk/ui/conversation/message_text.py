@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from shiboken6 import Shiboken
 
 from chatdesk.core.render.model import Rendered, RenderOptions
-from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, Key, cited, key_for
 
 if TYPE_CHECKING:
     from chatdesk.core.views import MessageView
@@ -36,6 +36,7 @@ class MessageText:
         self._tail_code: tuple[str, ...] = ()  # its code blocks so far, for Copy
         self._streamed_code: list[str] = []  # code blocks of the formatted part, for Copy
         self._formatted_key: object = None
+        self._shown_text: object = None  # the message and text shown formatted (a key's start)
         self.rendered: Rendered | None = None  # a finished text's, once formatted
 
     def show(self, message: MessageView) -> None:
@@ -90,14 +91,17 @@ class MessageText:
             return
         self._formatted_key = key
         found = self._formatter.cached(key)
-        if found is None:
-            self._body.show_plain(text)  # at once; the formatted form follows
+        if found is None and key[:2] != self._shown_text:
+            # At once; the formatted form follows. The same text formatted in another look or
+            # size stays until then: a zoom does not flash the conversation as plain text.
+            self._body.show_plain(text)
         self._formatter.format(key, text, self.options(message), self._formatted(key))
 
-    def _formatted(self, key: object) -> Callable[[Rendered], None]:
+    def _formatted(self, key: Key) -> Callable[[Rendered], None]:
         def show(rendered: Rendered) -> None:
             if Shiboken.isValid(self._body) and key == self._formatted_key:
                 self.rendered = rendered
+                self._shown_text = key[:2]
                 self._body.show_rendered(rendered)
                 self._formatted_signal()
 
@@ -108,6 +112,7 @@ class MessageText:
         self._formatted_key = None
         if finished_before or len(text) < self._streamed_upto:  # continued, or text replaced
             self._streamed_upto, self._streamed_code, self._tail_shown = 0, [], None
+            self._shown_text = None
             self._body.show_plain("")
         if self._tail_shown is None:  # nothing formatted yet (the render child starting)
             self._body.set_tail(text[self._streamed_upto :])

@@ -49,7 +49,7 @@ READING: Final[dict[str, float]] = {
     "cell_across": 0.8,  # and at its sides
     "code_down": 0.6,  # inside a code block's card: above and below its head and its code
     "code_across": 1.0,  # and at their sides
-    "chip_across": 0.25,  # a chip of code within a line: its ground past the code's letters
+    "chip_across": 0.2,  # a chip of code within a line: its ground past the code's letters
 }
 
 # pixels between things
