@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -217,6 +218,21 @@ async def _shoot_opening(app: QApplication, out: Path, kept: list[object]) -> No
         print(path)
         window.close()
         window.deleteLater()
+
+
+def seed_answered(core: Core, thread_id: Any, question: str, answer: str) -> None:
+    """`thread_id` holds `question` and mock-1's finished `answer` to it."""
+
+    def write(session: Any) -> None:
+        row = repo.thread_row(session, thread_id)
+        now, complete, assistant = row.created_at, Status.COMPLETE, Role.ASSISTANT
+        asked = repo.insert_message(session, now, row, None, Role.USER, complete, question)
+        given = repo.insert_message(
+            session, now, row, asked, assistant, complete, answer, model="mock-1"
+        )
+        repo.set_active_leaf(session, row, given.id)
+
+    core.insides.store.write_now(write)
 
 
 def _formatted(window: MainWindow, count: int) -> bool:

@@ -16,11 +16,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.core.chat import repository as repo
-from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _formatted, _still, _until, run_alone
+from tests.ui.screens import _core, _formatted, _still, _until, run_alone, seed_answered
 
 ANSWER = r"""Here are the engines side by side:
 
@@ -45,21 +43,8 @@ Before choosing:
 
 > تُختار قاعدة البيانات لطريقة فشلها، لا لميزاتها.
 """
+QUESTION = "Which engine, and why?"
 SIZES = ((1600, 1000, "wide"), (800, 600, "narrow"))
-
-
-def _seed(core: Any, thread: Any) -> None:
-    def write(session: Any) -> None:
-        row = repo.thread_row(session, thread.id)
-        now = row.created_at
-        question = "Which engine, and why?"
-        user = repo.insert_message(session, now, row, None, Role.USER, Status.COMPLETE, question)
-        answer = repo.insert_message(
-            session, now, row, user, Role.ASSISTANT, Status.COMPLETE, ANSWER, model="mock-1"
-        )
-        repo.set_active_leaf(session, row, answer.id)
-
-    core.insides.store.write_now(write)
 
 
 async def answer_screens(app: QApplication, out: Path) -> None:
@@ -67,9 +52,9 @@ async def answer_screens(app: QApplication, out: Path) -> None:
     try:
         await core.start()
         thread = await core.service.create_thread(title="Which database?")
-        _seed(core, thread)
+        seed_answered(core, thread.id, QUESTION, ANSWER)
         followed = await core.service.create_thread(title="Which database, then?")
-        _seed(core, followed)
+        seed_answered(core, followed.id, QUESTION, ANSWER)
         turn = await core.service.send(followed.id, "And for a phone?")
         await core.service.wait_for_answer(turn.answer.id)
         for theme in ("light", "dark"):

@@ -24,14 +24,20 @@ from typing import Any
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.app import Core
-from chatdesk.core.chat import repository as repo
 from chatdesk.core.extras import Extras
-from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from chatdesk.ui.window.formulas_offer import FormulasOffer
-from tests.ui.screens import _core, _formatted, _grab_dialog, _still, _until, run_alone
+from tests.ui.screens import (
+    _core,
+    _formatted,
+    _grab_dialog,
+    _still,
+    _until,
+    run_alone,
+    seed_answered,
+)
 
 MATPLOTLIB = ("matplotlib", "mpl_toolkits", "pylab")
 QUESTION = "How do I solve a quadratic equation?"
@@ -51,25 +57,12 @@ async def formulas_screens(app: QApplication, out: Path) -> None:
             await core.start()
             core.extras = Extras(paths=[str(site)])  # the environment the child imports from
             thread = await core.service.create_thread(title="Quadratic equations")
-            _seed(core, thread)
+            seed_answered(core, thread.id, QUESTION, ANSWER)
             for theme in ("light", "dark"):
                 apply_theme(app, theme)
                 await _shoot(core, thread.id, out, theme)
         finally:
             await core.aclose()
-
-
-def _seed(core: Core, thread: Any) -> None:
-    def write(session: Any) -> None:
-        row = repo.thread_row(session, thread.id)
-        now = row.created_at
-        user = repo.insert_message(session, now, row, None, Role.USER, Status.COMPLETE, QUESTION)
-        answer = repo.insert_message(
-            session, now, row, user, Role.ASSISTANT, Status.COMPLETE, ANSWER, model="mock-1"
-        )
-        repo.set_active_leaf(session, row, answer.id)
-
-    core.insides.store.write_now(write)
 
 
 async def _shoot(core: Core, thread_id: Any, out: Path, theme: str) -> None:

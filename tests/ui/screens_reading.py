@@ -13,15 +13,12 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.core.chat import repository as repo
-from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _formatted, _still, _until, run_alone
+from tests.ui.screens import _core, _formatted, _still, _until, run_alone, seed_answered
 
 QUESTION = "How do I merge overlapping intervals in Python?"
 ANSWER = r"""## Merging overlapping intervals
@@ -62,25 +59,12 @@ Before relying on it:
 """
 
 
-def _seed(core: Any, thread: Any) -> None:
-    def write(session: Any) -> None:
-        row = repo.thread_row(session, thread.id)
-        now = row.created_at
-        user = repo.insert_message(session, now, row, None, Role.USER, Status.COMPLETE, QUESTION)
-        answer = repo.insert_message(
-            session, now, row, user, Role.ASSISTANT, Status.COMPLETE, ANSWER, model="mock-1"
-        )
-        repo.set_active_leaf(session, row, answer.id)
-
-    core.insides.store.write_now(write)
-
-
 async def reading_screens(app: QApplication, out: Path) -> None:
     core = _core()
     try:
         await core.start()
         thread = await core.service.create_thread(title="Merging intervals")
-        _seed(core, thread)
+        seed_answered(core, thread.id, QUESTION, ANSWER)
         for theme in ("light", "dark", "high-contrast"):
             apply_theme(app, theme)
             window = MainWindow(core.service)

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtGui import QColor, QDesktopServices, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +22,7 @@ from chatdesk.core.render.kept import KeptKey
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui import application
+from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.controller import PAGE, WINDOW
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.main_window import MainWindow
@@ -289,8 +290,16 @@ def _formatted_in(window: MainWindow, named: dict[str, str]) -> bool:
     """Whether the answer shows formatted in these colours: its code block's ground and head,
     its quote."""
     rendered = window.view.widgets[1].rendered
-    wanted = (named["code"], named["code_head"], named["text_quiet"])
+    wanted = (named["on_code"], named["text_quiet"])  # code's words, the quote's
     return rendered is not None and all(colour in rendered.html for colour in wanted)
+
+
+def _code_ground(body: MessageBrowser) -> str:
+    """The colour drawn beside the first line of the answer's code block, inside its card."""
+    document = body.document()
+    line = document.documentLayout().blockBoundingRect(document.find("import").block())
+    picture = body.viewport().grab().toImage()
+    return QColor(picture.pixel(int(line.left()) - 3, int(line.center().y()))).name()
 
 
 @pytest.fixture
@@ -318,6 +327,6 @@ def test_each_looks_colours_reach_the_formatted_messages(
         qtbot.waitUntil(functools.partial(_formatted_in, window, named))
         rendered = window.view.widgets[1].rendered
         assert rendered is not None
-        assert named["code_inline"] in rendered.html
+        assert _code_ground(window.view.widgets[1].body) == named["code"]  # drawn by the view
         pictures.add(frozenset(rendered.images))  # the formula, drawn in the look's text colour
     assert len(pictures) == 3
