@@ -160,7 +160,7 @@ def _shown_alone(qtbot: QtBot, look: Look, text: str) -> tuple[QWidget, MessageB
     body.show_rendered(render_markdown(text, options))
     ground.resize(640, 100)
     ground.show()
-    qtbot.waitUntil(lambda: body.height() > 150)
+    qtbot.waitUntil(lambda: body.height() > 60)
     ground.resize(640, body.height() + 40)
     return ground, body
 
@@ -211,6 +211,24 @@ def test_code_within_a_line_stands_on_a_chip_wider_than_its_letters(qtbot: QtBot
     assert _colour(picture, left.left() - 1, middle) == chip  # its ground past its letters
     assert _colour(picture, right.right() + 1, middle) == chip
     assert _colour(picture, left.left() - 12, middle) != chip  # the words before it have none
+    ground.close()
+
+
+def test_a_tables_header_row_is_shaded_under_its_chips_of_code(qtbot: QtBot) -> None:
+    ground, body = _shown_alone(qtbot, "light", "| Name | `id` |\n|---|---|\n| alpha | beta |\n")
+    named = colours("light")
+    picture = body.viewport().grab().toImage()
+
+    def before(words: str) -> str:
+        found = body.document().find(words)
+        start = QTextCursor(found)
+        start.setPosition(found.selectionStart())
+        place = body.cursorRect(start)
+        return _colour(picture, place.left() - 1, place.center().y())
+
+    assert before("Name") == named["table_head"]  # the header's shade, not a chip's
+    assert before("id") == named["code_inline"]  # its chip of code stands on the shade
+    assert before("alpha") == named["surface"]  # the rows under it unshaded
     ground.close()
 
 

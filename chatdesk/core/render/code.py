@@ -44,7 +44,7 @@ def code_block_html(
     drawn = reading.grounds_drawn
     ground = "" if drawn else f' bgcolor="{palette.code_background}"'
     head = "" if drawn else f' bgcolor="{palette.code_header_background}"'
-    across, down = reading.code[1], reading.code[0]
+    down, across = reading.code
     size = code_size(reading)
     return (
         f'<table width="100%" cellspacing="0" cellpadding="0"{ground}'

@@ -22,16 +22,16 @@ class ReadingType:
     code_pt: float = 0.0
     """Code's size in points, as a screen reader reads it out (0: the text's size)."""
     line_height: int = 150
-    """A line of text's height, in percent of the font's own line (paragraphs, lists, tables,
-    headings, quotes)."""
+    """A line of text's height, in percent of the font's own line (paragraphs, lists' items,
+    headings, a message shown as plain text; a table's rows keep the font's own)."""
     code_line_height: int = 135
     """A line of code's height, in percent of its font's own line."""
     paragraph: int = 12
-    """Below a paragraph."""
+    """Below a paragraph and a list, above and below a displayed formula."""
     item: int = 4
-    """Between the items of a list."""
+    """Between the items of a list, around a quote in a quote."""
     block: int = 16
-    """Above and below a table, a code block, a quote, a displayed formula and a list."""
+    """Above and below a table, a code block and a quote."""
     heading: tuple[int, int] = (20, 8)
     """Above and below a heading."""
     cell: tuple[int, int] = (8, 12)
@@ -39,9 +39,10 @@ class ReadingType:
     code: tuple[int, int] = (8, 14)
     """Inside a code block: above and below its head and code, and at their sides."""
     grounds_drawn: bool = False
-    """The window draws the grounds of code itself, rounded, in its look's colours: a code
-    block's card and the chip of code within a line (chatdesk/ui/conversation/grounds.py).
-    The HTML then gives them none of their own (a chip's is `transparent`, which marks it)."""
+    """The window draws some grounds itself, in its look's colours: a code block's rounded
+    card, the chip of code within a line, a table's header row, under its chips
+    (chatdesk/ui/conversation/grounds.py). The HTML then gives them none of their own (a chip's
+    and a header cell's is `transparent`, which marks them)."""
 
     def spelled(self) -> str:
         """Every value, in order: the same text for the same type in every run, for keys kept

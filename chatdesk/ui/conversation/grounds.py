@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QTextBlock,
+    QTextCharFormat,
     QTextDocument,
     QTextFormat,
     QTextFrame,
@@ -44,6 +45,7 @@ from chatdesk.ui.theme.scale import RADIUS, READING
 
 _CHIP_MARK = "background-color: transparent"  # how the render marks a chip (writer.py)
 _EDGE = 1.0  # px: a card's edge
+_MONOSPACE = "monospace"  # the family Qt gives `<code>`
 
 
 class Grounds:
@@ -154,9 +156,7 @@ def _chips_of(block: QTextBlock, bounds: QRectF, past: float) -> Iterator[QRectF
         fragment = fragments.fragment()
         fragments += 1
         look = fragment.charFormat()
-        if not look.hasProperty(QTextFormat.Property.BackgroundBrush) or not _is_marked(
-            look.background()
-        ):
+        if not _is_chip(look):
             continue
         start = fragment.position() - block.position()
         end = start + fragment.length()
@@ -180,6 +180,14 @@ def _x(line: QTextLine, position: int) -> float:
     """Where the caret at `position` stands on `line` (PySide gives it with the position)."""
     found = line.cursorToX(position)
     return float(found[0] if isinstance(found, tuple) else found)  # type: ignore[arg-type]
+
+
+def _is_chip(look: QTextCharFormat) -> bool:
+    """Code (`<code>`, in Qt's monospace) on a ground the render marked: the words of a table's
+    header cell are on their cell's marked ground too, in the text's font."""
+    if not look.hasProperty(QTextFormat.Property.BackgroundBrush):
+        return False
+    return _is_marked(look.background()) and _MONOSPACE in (look.fontFamilies() or ())
 
 
 def _is_marked(ground: QBrush) -> bool:

@@ -40,9 +40,9 @@ READING: Final[dict[str, float]] = {
     "line": 1.5,  # a line of text's height
     "code_line": 1.35,  # a line of code's height
     "code": 0.875,  # code's size, in a block or within a line
-    "paragraph": 0.8,  # below a paragraph
+    "paragraph": 0.8,  # below a paragraph and a list, around a displayed formula
     "item": 0.2,  # between a list's items
-    "block": 1.0,  # above and below a table, a code block, a quote, a list
+    "block": 1.0,  # above and below a table, a code block, a quote
     "heading_above": 1.3,
     "heading_below": 0.5,
     "cell_down": 0.5,  # inside a table's cell: above and below its text
