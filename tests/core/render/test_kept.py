@@ -21,7 +21,7 @@ from chatdesk.core.render.kept import (
     installed,
     lasting,
 )
-from chatdesk.core.render.model import Rendered
+from chatdesk.core.render.model import ReadingType, Rendered
 from chatdesk.core.render.palette import Palette
 from tests.core.render.looks import NIGHT
 
@@ -32,7 +32,9 @@ def key(message_id: uuid.UUID | None = None, text: str = ANSWER, **how: object) 
     palette = how.get("palette", DOCUMENT)
     assert isinstance(palette, Palette)
     ratio = float(how.get("pixel_ratio", 1.0))  # type: ignore[arg-type]
-    return KeptKey(message_id or uuid.uuid4(), f"digest of {text}", palette, ratio)
+    reading = how.get("reading", ReadingType())
+    assert isinstance(reading, ReadingType)
+    return KeptKey(message_id or uuid.uuid4(), f"digest of {text}", palette, ratio, reading)
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def test_a_render_comes_back_whole_in_a_later_run(tmp_path: Path, rendered: Rend
     later.close()
 
 
-def test_the_palette_the_screen_and_the_text_each_make_another_entry(
+def test_the_palette_the_screen_the_size_and_the_text_each_make_another_entry(
     tmp_path: Path, rendered: Rendered
 ) -> None:
     kept = KeptRenders(tmp_path)
@@ -66,6 +68,8 @@ def test_the_palette_the_screen_and_the_text_each_make_another_entry(
     others = [
         key(same_message, palette=NIGHT),
         key(same_message, pixel_ratio=2.0),
+        key(same_message, reading=ReadingType(text_px=18)),  # a larger text size, a zoom
+        key(same_message, reading=ReadingType(grounds_drawn=True)),
         key(same_message, text=ANSWER + " edited"),
         key(),  # another message with the same text
     ]
