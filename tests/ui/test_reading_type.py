@@ -232,6 +232,25 @@ def test_a_tables_header_row_is_shaded_under_its_chips_of_code(qtbot: QtBot) -> 
     ground.close()
 
 
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_a_rule_is_a_quiet_line_with_room_around_it(qtbot: QtBot, look: Look) -> None:
+    ground, body = _shown_alone(qtbot, look, "One part.\n\n---\n\nAnother part.")
+    named = colours(look)
+    layout = body.document().documentLayout()
+    above = layout.blockBoundingRect(body.document().find("One part").block())
+    below = layout.blockBoundingRect(body.document().find("Another part").block())
+    picture = body.viewport().grab().toImage()
+    drawn = {
+        y: _colour(picture, 40, y)
+        for y in range(int(above.bottom()), int(below.top()))
+        if _colour(picture, 40, y) != named["surface"]
+    }
+    assert set(drawn.values()) == {named["rule"]}  # the tables' rule colour, not the text's
+    assert min(drawn) - above.bottom() >= 12  # room above it
+    assert below.top() - max(drawn) >= 12  # and below
+    ground.close()
+
+
 def test_copy_on_a_code_cards_head_copies_the_code(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:

@@ -50,9 +50,8 @@ _LIST_OPENS = frozenset({"bullet_list_open", "ordered_list_open"})
 _NO_GAP = "margin-bottom: 0px"
 _ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}
 
-# Tokens that always become the same markup.
+# Tokens that always become the same markup (and a rule, in the palette and the type's room).
 _FIXED = {
-    "hr": "<hr>",
     "table_close": "</table>",
     "thead_open": "<thead>",
     "thead_close": "</thead>",
@@ -89,6 +88,11 @@ class HtmlWriter:
         self._lines = f"line-height: {options.reading.line_height}%"
         self._gap = f"margin-bottom: {options.reading.paragraph}px"  # under a list
         self._item = f'<li style="margin-bottom: {options.reading.item}px; {self._lines}">'
+        # A rule is drawn in its block's ground colour (Qt's own is the text's), in the middle
+        # of the block, room around it.
+        room, colour = options.reading.block, options.palette.border
+        rule = f"margin-top: {room}px; margin-bottom: {room}px; background-color: {colour}"
+        self._fixed = {**_FIXED, "hr": f'<hr style="{rule}">'}
         self._out: list[str] = []
         self._images: dict[str, bytes] = {}
         self._code_blocks: list[str] = []
@@ -125,7 +129,7 @@ class HtmlWriter:
         index = 0
         while index < len(tokens):
             token = tokens[index]
-            fixed = _FIXED.get(token.type)
+            fixed = self._fixed.get(token.type)
             if fixed is not None:
                 self._out.append(fixed)
             elif token.type in self._looking_ahead:
