@@ -69,22 +69,7 @@ class AppearancePage(QWidget):
         self._theme.setCurrentIndex(max(self._theme.findData(ui.theme), 0))
         self._theme.setAccessibleName(tr("Theme"))
         self._theme.setToolTip(tr("System follows your desktop's light or dark mode"))
-        self._font_size = QSpinBox(self)
-        self._font_size.setObjectName("fontSize")
-        self._font_size.setRange(_DEFAULT_STEP, _LARGEST_FONT)
-        # translators: the text size field's value that leaves the size to chatdesk
-        self._font_size.setSpecialValueText(tr("Default"))
-        # translators: the font size field's suffix after a number of points (keep the space)
-        self._font_size.setSuffix(tr(" pt"))
-        self._font_size.setValue(ui.font_size or _DEFAULT_STEP)
-        # translators: a screen reader's name of the field sizing the conversation's text
-        self._font_size.setAccessibleName(tr("Text size"))
-        about = tr(
-            "The conversation's text, in points; Default is chatdesk's own size. Menus and"
-            " buttons keep the system's size"
-        )
-        self._font_size.setAccessibleDescription(about)
-        self._font_size.setToolTip(about)
+        self._font_size = self._text_size_field(ui)
         self._preview = QLabel(tr(_PREVIEW_TEXT), self)
         self._preview.setObjectName("fontPreview")
         self._preview.setWordWrap(True)
@@ -105,6 +90,26 @@ class AppearancePage(QWidget):
         self.formulas = ExtraOffer(FORMULAS, FORMULAS_READY, self)  # shown when not installed
         self.formulas.setObjectName("formulasPreference")
         form.addRow(self.formulas)
+
+    def _text_size_field(self, ui: UiSettings) -> QSpinBox:
+        """The field sizing the conversation's text, in points, at the size `ui` holds."""
+        field = QSpinBox(self)
+        field.setObjectName("fontSize")
+        field.setRange(_DEFAULT_STEP, _LARGEST_FONT)
+        # translators: the text size field's value that leaves the size to chatdesk
+        field.setSpecialValueText(tr("Default"))
+        # translators: the font size field's suffix after a number of points (keep the space)
+        field.setSuffix(tr(" pt"))
+        field.setValue(ui.font_size or _DEFAULT_STEP)
+        # translators: a screen reader's name of the field sizing the conversation's text
+        field.setAccessibleName(tr("Text size"))
+        about = tr(
+            "The conversation's text, in points; Default is chatdesk's own size. Menus and"
+            " buttons keep the system's size"
+        )
+        field.setAccessibleDescription(about)
+        field.setToolTip(about)
+        return field
 
     def offer_formulas(self, runner: Runner, extras: Callable[[], Extras]) -> None:
         """Let the page offer the formulas extra, through the window's `runner`: it looks at
