@@ -93,6 +93,15 @@ def test_the_plus_menu_lists_what_can_go_with_the_message(qtbot: QtBot, composer
     talked: list[bool] = []
     _offer_everything(composer, lambda: talked.append(True))
     menu = open_plus(qtbot, composer)
+    # Above the card, from the side of "+": the text typed stays in sight.
+    plus, box = (
+        composer.findChild(QWidget, "plusButton"),
+        composer.findChild(QWidget, "composerBox"),
+    )
+    assert plus is not None
+    assert box is not None
+    assert menu.geometry().left() == plus.mapToGlobal(QPoint(0, 0)).x()
+    assert menu.geometry().bottom() < box.mapToGlobal(QPoint(0, 0)).y()
     assert entries(menu) == [
         "Attach files…",
         "Resource from a server…",
@@ -329,6 +338,9 @@ def test_right_to_left_the_row_starts_from_the_right(
     menu = open_plus(qtbot, composer)
     assert menu.isRightToLeft()
     assert entries(menu)[0] == tr("Attach &files…").replace("&", "")  # in Arabic
+    plus = composer.findChild(QWidget, "plusButton")
+    assert plus is not None
+    qtbot.waitUntil(lambda: menu.geometry().right() == plus.mapToGlobal(plus.rect().topRight()).x())
 
 
 @pytest.mark.parametrize("speaking", ["en", "ar"])

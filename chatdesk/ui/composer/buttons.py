@@ -125,9 +125,6 @@ class ComposerRow:
 
     def _show_mode(self) -> None:
         stopping = self.stopping
-        self.send.setProperty("stopping", stopping)  # the sheet draws Stop apart from Send
-        self.send.style().unpolish(self.send)
-        self.send.style().polish(self.send)
         set_icon(self.send, "stop" if stopping else "send", current_look(), "on_accent")
         # translators: the round button that sends, or stops the answer being written
         self.send.setAccessibleName(tr("Stop") if stopping else tr("Send"))

@@ -207,10 +207,13 @@ class ComposerChoices(QObject):
         row): the composer sits low in the window, and the menu leaves the text in sight (Qt
         turns it below the card when there is no room above)."""
         under.setFocus(Qt.FocusReason.OtherFocusReason)
-        corner = under.rect().topRight() if under.isRightToLeft() else under.rect().topLeft()
+        size = menu.sizeHint()
+        x = under.mapToGlobal(QPoint(0, 0)).x()
+        if under.isRightToLeft():  # its right edge on the right edge of `under`
+            x += under.width() - size.width()
         card = self._row.owner
-        top = card.mapToGlobal(QPoint(0, 0)).y() - menu.sizeHint().height() - SPACE["xs"]
-        menu.popup(QPoint(under.mapToGlobal(corner).x(), top))  # not exec(): no nested loop
+        top = card.mapToGlobal(QPoint(0, 0)).y() - size.height() - SPACE["xs"]
+        menu.popup(QPoint(x, top))  # not exec(): no nested event loop
 
     # --- showing --------------------------------------------------------------------------
 

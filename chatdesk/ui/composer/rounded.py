@@ -1,5 +1,5 @@
 """The composer's rounded card, painted by the box around the editor and by the drop zone that
-covers it while files are dragged over."""
+covers it while files are dragged over, and the ground the card sits on."""
 
 from __future__ import annotations
 
@@ -28,4 +28,11 @@ def paint_rounded(
     half = edge / 2  # a pen draws half inside the line, half outside
     inside = QRectF(widget.rect()).adjusted(half, half, -half, -half)
     painter.drawRoundedRect(inside, RADIUS["xl"] - half, RADIUS["xl"] - half)
+    painter.end()
+
+
+def paint_ground(widget: QWidget) -> None:
+    """Fill `widget` with the look's `surface`, the conversation's ground (in its paintEvent)."""
+    painter = QPainter(widget)
+    painter.fillRect(widget.rect(), QColor(colours(current_look())["surface"]))
     painter.end()

@@ -29,7 +29,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPalette
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
@@ -41,12 +41,13 @@ from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_fi
 from chatdesk.ui.composer.files_dialog import choose_files
 from chatdesk.ui.composer.model_picker import ModelPicker
 from chatdesk.ui.composer.pending import Pending
+from chatdesk.ui.composer.rounded import paint_ground
 from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:  # the core's modules load after the first paint, the strip and menu on use
     from collections.abc import Callable, Iterator
 
-    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent, QPaintEvent
 
     from chatdesk.core.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
@@ -97,10 +98,6 @@ class Composer(QWidget):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.draft_changed)
         self._build()
-        # The card floats on the conversation's ground (the look's `surface`), wherever the
-        # window puts the composer.
-        self.setBackgroundRole(QPalette.ColorRole.Base)
-        self.setAutoFillBackground(True)
         self.setAcceptDrops(True)  # drops on the chips or buttons count as drops on the editor
         self._box.after_first_paint(self._draw_icons)
         self.set_enter_sends(enter_sends)
@@ -462,6 +459,12 @@ class Composer(QWidget):
         self._editor.setPlainText(text)  # a user edit: the draft keeps it
         self._editor.moveCursor(self._editor.textCursor().MoveOperation.End)
         self.focus_editor()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # The card floats on the conversation's ground, wherever the window puts the composer
+        # (painted: a palette's role would have PySide6 make QPalette's enums before the
+        # first paint).
+        paint_ground(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc reaches here from the editor and the buttons, which do not use it.
