@@ -222,6 +222,29 @@ def test_at_its_smallest_the_window_keeps_every_control_whole(
             assert control.width() >= control.sizeHint().width(), (spoken, text)
 
 
+def test_the_minimum_width_grows_with_the_message_box_and_is_never_lowered(
+    qtbot: QtBot, finish: Any
+) -> None:
+    """A control whose words shrink for a moment (a model's name read again, a pill rebuilt)
+    would otherwise let the window be made narrower than the row needs the moment after."""
+    window = MainWindow()
+    window.show()
+    try:
+        composer = window.composer
+        composer.set_models([("mock/long", "a-model-with-a-rather-long-name-" * 3)], "mock/long")
+        qtbot.waitUntil(lambda: window.minimumWidth() > MINIMUM_SIZE.width())
+        grown = window.minimumWidth()
+        composer.set_models([("mock/short", "short")], "mock/short")
+        qtbot.waitUntil(lambda: composer.needed_width() < grown)  # its row laid out again
+        window.resize(200, 150)
+        qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+        assert window.minimumWidth() == grown
+    finally:
+        window.close()
+        finish(window.aclose())
+        window.deleteLater()
+
+
 def test_a_narrow_window_folds_the_sidebar_away_and_brings_it_back(
     qtbot: QtBot, thread_window: MainWindow
 ) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -35,6 +35,7 @@ from chatdesk.ui.application import run
 from chatdesk.ui.core_loader import GIL_HANDOVER_S
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
+from chatdesk.ui.window.layout import MINIMUM_SIZE
 from chatdesk.ui.window.settings import SettingsLater
 from tests.ui.window_runs import window_run
 
@@ -509,6 +510,46 @@ def test_closing_the_window_while_the_core_opens_exits_and_keeps_what_was_typed(
     assert app_run(slow_core(gate)) == 0
     assert steps.done
     assert stored(lambda core: core.service.load_draft(None)) == DraftView("not lost")
+
+
+def test_the_window_squeezed_right_after_its_first_show_keeps_its_minimum_size(
+    app_run: Any,
+) -> None:
+    """A platform that does not hold a window to its size hints (X11 without a window manager)
+    resizes it as asked, and Qt takes the size as given: the window puts its minimum back, from
+    the first frame on, before the core is open (tests/ui/test_minimum_size_x11.py does the
+    same on a real X server)."""
+    gate = threading.Event()
+    squeezed = QSize(320, 240)
+    before_the_core: list[tuple[QSize, QSize]] = []
+
+    def squeeze() -> None:
+        window = the_window()
+        assert window is not None
+        handle = window.windowHandle()
+        assert handle is not None
+        handle.resize(squeezed)  # as the platform's resize comes: not bound by Qt's minimum
+        assert handle.size() == squeezed
+
+    def held() -> bool:
+        window = the_window()
+        handle = window.windowHandle() if window is not None else None
+        return window is not None and handle is not None and handle.size() != squeezed
+
+    def open_the_core_and_close() -> None:
+        window = the_window()
+        assert window is not None
+        assert window._service is None
+        before_the_core.append((window.size(), window.minimumSize()))
+        gate.set()
+        window.close()
+
+    steps = Steps((lambda: the_window() is not None, squeeze), (held, open_the_core_and_close))
+    assert app_run(slow_core(gate)) == 0
+    assert steps.done
+    [(size, minimum)] = before_the_core
+    assert size.expandedTo(minimum) == size
+    assert minimum.expandedTo(MINIMUM_SIZE) == minimum
 
 
 def test_the_apps_icon_comes_once_the_window_is_built_after_its_first_paint(

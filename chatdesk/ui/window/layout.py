@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -53,7 +53,10 @@ MINIMUM_SIZE = QSize(560, 420)
 class MinimumWidth(QObject):
     """Keeps the window's minimum width at what the composer's row needs, in the language shown
     and with the pills' words of the moment ("Compare · 3"): no narrower than `MINIMUM_SIZE`,
-    wider when the row's controls would otherwise cut their words short."""
+    wider when the row's controls would otherwise cut their words short. Set before the
+    window's first show, so the window manager is given it when the window is mapped; raised
+    as controls come, never lowered (a control hidden or a word shortened for a moment, while
+    the window is being built, would let a resize through)."""
 
     def __init__(self, window: QWidget, composer: Composer) -> None:
         super().__init__(window)
@@ -68,7 +71,7 @@ class MinimumWidth(QObject):
 
     def fit(self) -> None:
         width = max(MINIMUM_SIZE.width(), self._composer.needed_width())
-        if width != self._window.minimumWidth():
+        if width > self._window.minimumWidth():
             self._window.setMinimumSize(width, MINIMUM_SIZE.height())
 
 
@@ -256,7 +259,16 @@ class WindowLayout(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        # Its size now, not the event's: one posted at the first show may come after the
+        # platform resized the window.
+        if self.minimumSize().boundedTo(self.size()) != self.minimumSize():
+            # Made smaller than its minimum by the platform (X11 without a window manager, or
+            # one that ignores the size hints): Qt takes the size as given, so it is put back.
+            QTimer.singleShot(0, self, self._hold_minimum)
         self.panes.fit_width(event.size().width())
+
+    def _hold_minimum(self) -> None:
+        self.resize(self.size().expandedTo(self.minimumSize()))
 
     def _enable_examples(self, enabled: bool) -> None:
         for button in self.view.empty.buttons:
