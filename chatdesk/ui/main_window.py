@@ -145,7 +145,6 @@ class MainWindow(AttachedParts):
         self._attach_sidebar(service)
         if team is not None:
             self._attach_team(team)
-        self._enable_examples(True)
         self._attach_connecting(profiles, find_servers)
         self.menus.core_attached(unavailable(search, transfer, profiles))
         self._follow_core(service, routed)
@@ -351,7 +350,7 @@ class MainWindow(AttachedParts):
 
     def _settings_changed(self) -> None:
         measure = measure_of(self.settings.current.ui)
-        self.composer.column.set_measure(measure)
+        self._measure_column(measure)
         self.view.set_measure(measure)
         if self._service is not None:
             self._show_header()  # the default model, the models known

@@ -273,7 +273,7 @@ async def test_built_in_assistants_speak_the_users_language_until_the_user_chang
     assert translator.fields.description == (
         "Übersetzt treu und natürlich und behält Ton und Formatierung bei."
     )
-    assert translator.fields.examples[0] == "Übersetze ins Französische: "
+    assert translator.fields.examples[1] == "Übersetze ins Französische: "
     prompt = translator.fields.system_prompt or ""
     assert prompt.startswith("You are a professional translator.")  # the model's, in English
     assert (await service.assistants.find("übersetzer")).id == translator.id
@@ -282,7 +282,7 @@ async def test_built_in_assistants_speak_the_users_language_until_the_user_chang
     target = tmp_path / "exported.json"
     await service.assistants.export_file([translator.id], target)
     [written] = json.loads(target.read_text(encoding="utf-8"))["assistants"]
-    assert (written["name"], written["examples"][0]) == ("Translator", "Translate into French: ")
+    assert (written["name"], written["examples"][1]) == ("Translator", "Translate into French: ")
 
     # The form saved with the words it showed: chatdesk's words are kept, in every language.
     await service.assistants.update(translator.id, replace(translator.fields, temperature=0.9))
@@ -299,7 +299,7 @@ async def test_built_in_assistants_speak_the_users_language_until_the_user_chang
     i18n.set_language(i18n.SOURCE)
     english = {a.name: a for a in await service.assistants.list()}
     assert english["Translator"].fields.temperature == 0.9
-    assert english["Translator"].fields.examples[0] == "Translate into French: "
+    assert english["Translator"].fields.examples[1] == "Translate into French: "
     assert "Summariser" not in english  # renamed by the user: their words stay as typed
     assert english["Kurzfasser"].fields.description == (
         "Condenses long texts into the points that matter."

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from chatdesk.core import i18n
+from chatdesk.core.assistants.builtin import BUILT_IN
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.catalogue import (
     CATALOGUE,
@@ -152,3 +154,29 @@ def test_the_demo_does_not_pretend_to_answer_a_question() -> None:
     showcase = mock_answer("Show me a demo of the formatting").text
     assert showcase.startswith(mock_answer("hi").text.splitlines()[0])
     assert "```" in showcase
+
+
+@pytest.fixture
+def german() -> Iterator[None]:
+    i18n.set_language("de")
+    yield
+    i18n.set_language(i18n.SOURCE)
+
+
+def test_the_demo_answers_each_suggested_example_in_the_users_language(german: None) -> None:
+    """A new chat suggests each built-in assistant's first example, a whole question: taken
+    without a model connected, it gets an answer to it (the demo's sample), as shown to the
+    user (in German here) and as stored (English)."""
+    firsts = [fields.examples[0] for fields in BUILT_IN]
+    for example in firsts:
+        shown = i18n.tr(example)
+        assert shown != example  # the example as a German user reads it
+        answer = mock_answer(shown).text
+        assert answer.splitlines()[0] == f"> {i18n.tr(IDENTITY)}"
+        assert "nicht wirklich antworten" not in answer  # not "I cannot really answer"
+        assert mock_answer(example).text == answer  # as stored: the same answer
+    derivative = mock_answer(i18n.tr(firsts[3])).text
+    assert "$$f'(x) = \\lim_{h \\to 0} \\frac{f(x + h) - f(x)}{h}$$" in derivative
+    assert "Ableitung" in derivative  # in German
+    started = mock_answer(i18n.tr("Translate into French: ") + "guten Morgen").text
+    assert "guten Morgen" in started  # the start of one, finished: an ordinary question

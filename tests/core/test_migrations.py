@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -253,3 +254,46 @@ def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) ->
     ]
     # the first run makes the schema in one step (core/store/fresh.py), the second just opens
     assert runs == ["False", "False"]
+
+
+def _examples(database: Path) -> dict[str, list[str]]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name, examples FROM assistants").fetchall()
+    return {name: json.loads(examples) for name, examples in rows}
+
+
+def test_built_in_assistants_made_before_gain_a_whole_example_the_users_own_stay(
+    tmp_path: Path,
+) -> None:
+    """Migration 0019: a built-in whose examples are still the ones an earlier chatdesk wrote
+    gains a whole question first (what a new chat suggests); one the user edited keeps theirs."""
+    database = tmp_path / "data.db"
+    engine = create_engine(f"sqlite:///{database}")
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0018")
+    engine.dispose()
+    writer = [
+        "Make this email shorter and friendlier: ",
+        "Edit this paragraph for clarity, and tell me what you changed: ",
+        "Write a one-paragraph product description for ",
+    ]
+    with sqlite3.connect(database) as connection:  # as the earlier chatdesk's 0010 wrote them
+        connection.execute(
+            "UPDATE assistants SET examples = ? WHERE name = 'Careful writer'",
+            (json.dumps(writer),),
+        )
+        connection.execute(  # the user's own
+            "UPDATE assistants SET examples = ? WHERE name = 'Translator'",
+            (json.dumps(["Translate into Welsh: "]),),
+        )
+    tutor = _examples(database)["Tutor"]
+
+    migrate.upgrade(database, tmp_path / "backups")
+
+    examples = _examples(database)
+    whole = "Write a short, friendly note declining a meeting invitation."
+    assert examples["Careful writer"] == [whole, *writer]
+    assert examples["Translator"] == ["Translate into Welsh: "]
+    assert examples["Tutor"] == tutor  # its first was whole already

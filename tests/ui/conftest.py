@@ -160,6 +160,16 @@ def attached_window(make_core: Any, finish: Any, qtbot: QtBot) -> Iterator[tuple
 
 
 @pytest.fixture
+def arabic(qapp: QApplication) -> Iterator[str]:
+    """The window's language Arabic, right to left, for the test; English again after."""
+    from chatdesk.ui import language
+
+    code = language.start(qapp, "ar")
+    yield code
+    language.start(qapp, "en")
+
+
+@pytest.fixture
 def core(make_core: Any) -> Core:
     """A started core on a fresh database (the mock answering at once)."""
     made: Core = make_core()

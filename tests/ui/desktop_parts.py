@@ -73,6 +73,22 @@ def xvfb(screen: str = "800x600x24") -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def openbox(display: str) -> Iterator[None]:
+    """The openbox window manager on `display` (":N"), ended after."""
+    manager = subprocess.Popen(
+        [needed("openbox", "openbox"), "--sm-disable"],
+        env={**os.environ, "DISPLAY": display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        manager.terminate()
+        manager.wait()
+
+
+@contextlib.contextmanager
 def session_bus(folder: Path) -> Iterator[str]:
     """A session bus of its own listening in `folder`, without service files; its address."""
     daemon = needed("dbus-daemon", "dbus")

@@ -99,7 +99,7 @@ class _Seeded:
     async def new_chat(self, window: MainWindow) -> None:
         await _until(lambda: len(window.models.assistants.known()) >= 5)
         window.composer.assistant_changed.emit(self.tutor.id.hex)
-        await _until(lambda: window.view.empty.assistant == self.tutor.name)
+        await _until(lambda: window.greeting.assistant == self.tutor.name)
 
     async def assistant_menu(self, window: MainWindow) -> Popup:
         """ "+" ▸ Assistant, opened from the chosen assistant's chip."""

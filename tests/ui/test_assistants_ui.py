@@ -49,20 +49,21 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     assert picker.menuAction().toolTip() == (
         "Who answers in this chat: an assistant's prompt and model"
     )
-    assert window.view.empty.title.text() == "What shall we talk about?"
-    general = window.view.empty.emblem  # its picture, drawn once the window has painted
-    qtbot.waitUntil(lambda: general.isVisible() and not general.pixmap().isNull())
+    greeting = window.greeting
+    assert greeting.title.text() in ("Good morning", "Good afternoon", "Good evening")
+    qtbot.waitUntil(lambda: not greeting.emblem.pixmap().isNull())  # drawn after the paint
+    general = [b.suggestion.said_by for b in window.suggestions.buttons]
+    assert "Translator" in general  # one example of each assistant, named
 
     _choose(qtbot, window, "Translator")
 
-    empty = window.view.empty
-    assert empty.title.text() == "Translator"
-    assert empty.emblem.isVisible()
-    assert not empty.emblem.pixmap().isNull()  # its badge
-    assert "Translates faithfully" in empty.hint.text()
+    assert greeting.title.text() == "Translator"
+    assert greeting.emblem.isVisible()
+    assert not greeting.emblem.pixmap().isNull()  # its badge
+    assert "Translates faithfully" in greeting.hint.text()
     assert "Translator" in window.header.model.text()
-    example = empty.buttons[0]
-    assert example.text() == "Translate into French:"
+    example = window.suggestions.buttons[1]
+    assert example.accessibleName() == "Translate into French: …"
     qtbot.mouseClick(example, LEFT)
     assert window.composer.text() == "Translate into French: "
     assert window.composer.editor.hasFocus() or not window.isActiveWindow()

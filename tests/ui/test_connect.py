@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -67,6 +67,14 @@ def shown_page(window: MainWindow) -> ConnectPage | None:
     return page if page is not None and page.isVisible() else None
 
 
+def said_on_screen(window: MainWindow) -> str:
+    """Every word shown in the window: its labels' and its buttons' (their mnemonics' "&" left
+    out), lower case, one per line."""
+    widgets = [*window.findChildren(QLabel), *window.findChildren(QAbstractButton)]
+    shown = [widget.text() for widget in widgets if widget.isVisible()]
+    return "\n".join(text.replace("&", "").lower() for text in shown)
+
+
 def test_the_first_start_offers_to_connect_and_the_demo_chosen_is_remembered(
     make_core: Any, windows: list[MainWindow], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,18 +86,20 @@ def test_the_first_start_offers_to_connect_and_the_demo_chosen_is_remembered(
     page = shown_page(window)
     assert page is not None  # nothing set up, the demo never chosen: the page comes first
     assert not window.view.isVisible()
+    assert not window.greeting.isVisible()
+    assert not window.suggestions.isVisible()
     assert not window.composer.isVisible()
     # The header says what is shown, not a chat and its model nobody asked for.
     assert window.header.title.text() == "Connect a model"
     assert window.windowTitle() == "Connect a model — chatdesk"
     assert not window.header.model.isVisible()
-    said = [label for label in window.findChildren(QLabel) if label.isVisible()]
-    assert [label.text() for label in said].count("Connect a model") == 1  # said once
+    assert said_on_screen(window).count("connect a model") == 1  # said once, by the header
     qtbot.waitUntil(lambda: page.local.again.isEnabled())  # looked on this computer
 
     qtbot.mouseClick(page.demo, LEFT)
     assert shown_page(window) is None
-    assert window.view.isVisible()
+    assert window.greeting.isVisible()  # the new chat's welcome
+    assert window.suggestions.isVisible()
     assert window.composer.isVisible()
     assert window.header.title.text() == "New chat"
     assert window.windowTitle() == "New chat — chatdesk"

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.ui.desktop_parts import skip_module_without, xvfb
+from tests.ui.desktop_parts import openbox, skip_module_without, xvfb
 
 T = TypeVar("T")
 APP = Path(__file__).with_name("first_frame_app.py")
@@ -38,18 +38,11 @@ def manager(request: pytest.FixtureRequest) -> str:
 def display(manager: str) -> Iterator[str]:
     """A real X server of its own, alone or managed by openbox."""
     with xvfb("1600x1000x24") as where:
-        managing = None
         if manager == "openbox":
-            managing = subprocess.Popen(
-                ["openbox", "--sm-disable"],
-                env=_env(where),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        yield where
-        if managing is not None:
-            managing.terminate()
-            managing.wait()
+            with openbox(where):
+                yield where
+        else:
+            yield where
 
 
 def _env(display: str, **more: str) -> dict[str, str]:

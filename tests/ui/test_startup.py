@@ -241,10 +241,12 @@ def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
         assert _column(later) == _column(whole)
         assert _column(later) == [
             "ThreadHeader",
+            "Greeting",
             "ReadOnlyBanner",
             "ConversationView",
             "FindBar",
             "Composer",
+            "Suggestions",
         ]
         assert _menus(later) == _menus(whole)
         paths = []
@@ -256,12 +258,13 @@ def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
             qtbot.waitUntil(window.isActiveWindow)
             paths.append(_tab_path(qtbot, window, 24))
         assert paths[1] == paths[0]
-        # Tab goes down the window as it shows it, from the composer's buttons on: the thread
-        # list, the messages, the find bar, the composer (made first in a window built later,
-        # its place in the order is kept).
-        stops = ("Filter chats", "Conversation", "Find in this thread", "Message")
-        names = [step.split(":", 1)[1] for step in paths[0]]
-        assert [name for name in names if name in stops][:4] == list(stops)
+        # Tab goes down the window as it shows it, from the composer's buttons on: a new
+        # chat's suggestions under them, the thread list, the find bar, the composer (made
+        # first in a window built later, its place in the order is kept).
+        stops = ("Filter chats", "Find in this thread", "Message")
+        kinds, names = zip(*(step.split(":", 1) for step in paths[0]), strict=True)
+        assert [name for name in names if name in stops][:3] == list(stops)
+        assert kinds.index("SuggestionButton") < names.index("Filter chats")
     finally:
         for window in (whole, later):
             window.close()

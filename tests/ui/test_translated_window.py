@@ -244,13 +244,6 @@ def _left_to_right(draw: Callable[[], QImage]) -> QImage:
         app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
 
 
-@pytest.fixture
-def arabic(qapp: QApplication) -> Iterator[str]:
-    code = language.start(qapp, "ar")
-    yield code
-    language.start(qapp, "en")
-
-
 def test_a_right_to_left_language_lays_the_window_out_from_the_right(
     arabic: str, make_core: Any, finish: Any, qtbot: QtBot
 ) -> None:

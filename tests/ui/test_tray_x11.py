@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.ui.desktop_parts import skip_module_without, xvfb
+from tests.ui.desktop_parts import openbox, skip_module_without, xvfb
 
 T = TypeVar("T")
 HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
@@ -34,16 +34,8 @@ QUICK = "^Quick ask — chatdesk$"  # the quick window's title
 def display() -> Iterator[str]:
     """A real X server of its own, managed by openbox (the close button is the window
     manager's: Alt+F4 asks the window to close as the title bar's button does)."""
-    with xvfb("1280x800x24") as where:
-        manager = subprocess.Popen(
-            ["openbox", "--sm-disable"],
-            env=_env(where),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    with xvfb("1280x800x24") as where, openbox(where):
         yield where
-        manager.terminate()
-        manager.wait()
 
 
 def _env(display: str, **more: str) -> dict[str, str]:

@@ -1,5 +1,7 @@
 """The assistants a new chatdesk starts with (added once, by migration 0010; the user may edit,
-duplicate or delete them like their own).
+duplicate or delete them like their own). Each one's first example is a whole question, which a
+new chat suggests (migration 0019 gave it to those made before); the offline demo answers those
+(chatdesk/core/providers/mock_samples.py).
 
 The database holds their English words. Their name, description and examples are shown in the
 user's language (`shown`) as long as they are the words chatdesk wrote: a field the user changed
@@ -15,6 +17,13 @@ from functools import cache
 
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.providers.mock_samples import (
+    DECLINE_NOTE,
+    DERIVATIVES,
+    ROMEO_AND_JULIET,
+    SAFE_AVERAGE,
+    TRAIN_STATION,
+)
 
 BUILT_IN: tuple[AssistantFields, ...] = (
     AssistantFields(
@@ -32,6 +41,7 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.7,
         examples=(
+            DECLINE_NOTE,
             mark("Make this email shorter and friendlier: "),
             mark("Edit this paragraph for clarity, and tell me what you changed: "),
             mark("Write a one-paragraph product description for "),
@@ -54,6 +64,7 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.2,
         examples=(
+            SAFE_AVERAGE,
             mark("Review this function for bugs and edge cases:\n\n```\n\n```"),
             mark("Is this SQL query safe from injection? "),
             mark("What tests would you add for this code? "),
@@ -75,6 +86,7 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.3,
         examples=(
+            TRAIN_STATION,
             mark("Translate into French: "),
             mark("Translate into Japanese, polite register: "),
             mark("What does this German sentence mean? "),
@@ -96,7 +108,7 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.5,
         examples=(
-            mark("Explain derivatives as if I had only done school algebra."),
+            DERIVATIVES,
             mark("Help me understand why this proof works: "),
             mark("Quiz me on the French past tenses."),
         ),
@@ -117,6 +129,7 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.2,
         examples=(
+            ROMEO_AND_JULIET,
             mark("Summarise this article: "),
             mark("Give me the decisions and action items from these meeting notes: "),
             mark("Summarise the attached document in five bullet points."),

@@ -1,9 +1,10 @@
 """The offline mock provider's answers: deterministic, and honest about what they are.
 
-Every answer opens with one line saying it comes from chatdesk's built-in offline demo. A greeting
-gets a greeting and the way to connect a model; a request for a demo (code, a table, formatting,
-an example) gets the Markdown showcase; any other question a short answer saying the demo cannot
-answer it. The same prompt (and model) always gives the same answer, so a demo is repeatable and
+Every answer opens with one line saying it comes from chatdesk's built-in offline demo. A
+suggestion a new chat offers gets its sample answer (mock_samples.py), a greeting a greeting
+and the way to connect a model; a request for a demo (code, a table, formatting, an example)
+gets the Markdown showcase; any other question a short answer saying the demo cannot answer
+it. The same prompt (and model) always gives the same answer, so a demo is repeatable and
 a test can check that a saved partial answer is an exact prefix of what the mock would have said.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.prompts import MESSAGES_HEADING
+from chatdesk.core.providers.mock_samples import sample_answer
 from chatdesk.core.words import own_words
 
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+")
@@ -136,7 +138,9 @@ def mock_answer(prompt: str, model: str = "mock-1") -> MockAnswer:
     seed = hashlib.sha256(f"{model}\0{prompt}".encode("utf-8", "surrogatepass")).digest()
     reasoning = random.Random(seed).choice(_REASONING)
     words = prompt.split()
-    if _GREETING.match(prompt) and len(words) <= _GREETING_WORDS:
+    if (sample := sample_answer(prompt)) is not None:
+        body = sample
+    elif _GREETING.match(prompt) and len(words) <= _GREETING_WORDS:
         body = tr(_HELLO)
     elif _SHOWCASE.search(prompt) or not words:
         body = mock_showcase(prompt, model)

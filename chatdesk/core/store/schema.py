@@ -14,7 +14,7 @@ from pathlib import Path
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 
-HEAD_REVISION = "0018"
+HEAD_REVISION = "0019"
 
 
 @dataclass(frozen=True)

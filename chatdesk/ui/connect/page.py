@@ -126,7 +126,8 @@ class ConnectPage(QWidget):
         self.demo.clicked.connect(self.demo_chosen)
         note = self._label(
             "connectNote",
-            tr("Sample answers, no network. Connect a model later from the File menu."),
+            # translators: beside "Try the offline demo"; the page is File ▸ Connect a model
+            tr("Sample answers, no network. This page stays in the File menu."),
         )
         row = QHBoxLayout()
         row.addWidget(self.demo)

@@ -43,7 +43,6 @@ from chatdesk.ui.conversation.actions_shown import ActionsShown
 from chatdesk.ui.conversation.after_page import AfterPage
 from chatdesk.ui.conversation.discarded import Discarded
 from chatdesk.ui.conversation.divider import SummaryDivider
-from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.jump import jump_button, place_jump
 from chatdesk.ui.conversation.kept_focus import KeptFocus
 from chatdesk.ui.conversation.model import ConversationModel
@@ -72,7 +71,7 @@ class ConversationView(QScrollArea):
     older_wanted = Signal()
     newer_wanted = Signal()
     latest_wanted = Signal()  # "jump to latest" while newer pages are not loaded
-    prompt_chosen = Signal(str)
+    blank_changed = Signal(bool)  # it shows a new chat before its first message, or no more
     message_widget_added = Signal(object)  # a MessageWidget, for the window to connect
     page_shown = Signal()  # a page shown in place of another is built and about to be painted
     formatter: Formatter  # set by the window before the model holds any message
@@ -105,9 +104,7 @@ class ConversationView(QScrollArea):
         self._layout.setContentsMargins(0, 8, 0, 8)
         self._layout.setSpacing(2)
         self._layout.addStretch(1)
-        self.empty = EmptyState()
-        self.empty.prompt_chosen.connect(self.prompt_chosen)
-        self._layout.insertWidget(0, self.empty)
+        self.blank = True  # a new chat before its first message: the window shows its welcome
         self.divider = SummaryDivider(self._content)
         self.divider.hide()
         self.setWidget(self._content)
@@ -182,12 +179,12 @@ class ConversationView(QScrollArea):
         self._reading_wait.stop()
         self._format_wait.start()
         if self._unbuilt > STAGE:
-            self.empty.hide()
+            self._set_blank(False)
             self._next_stage.start()  # a turn of its own: the page before was let go in this one
             return
         self._unbuilt = 0
         self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
-        self._show_empty()
+        self._check_blank()
         if not self._unformatted():
             self._show_page()
 
@@ -296,7 +293,7 @@ class ConversationView(QScrollArea):
         if first == 0 and self._widgets and not self._follow:
             self._anchor_on_visible()
         self._put([(row, self._new_widget(row)) for row in range(first, last + 1)], at=first)
-        self._show_empty()
+        self._check_blank()
         self._place_divider()
 
     def _new_widget(self, row: int) -> MessageWidget:
@@ -312,7 +309,7 @@ class ConversationView(QScrollArea):
         self._layout.removeWidget(self.divider)  # widgets map to layout positions without it
         for place, (_row, widget) in enumerate(made, start=at):
             self._widgets.insert(place, widget)
-            self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
+            self._layout.insertWidget(place, widget)
         # Announced once all are in place, rows mapping to widgets: a listener may ask for
         # `widgets` (a question waiting on a call's card), which makes the rest of the page.
         for row, widget in made:
@@ -346,7 +343,7 @@ class ConversationView(QScrollArea):
         for widget in self.widgets[first : last + 1]:
             widget.deleteLater()
         del self.widgets[first : last + 1]
-        self._show_empty()
+        self._check_blank()
         self._shown.mark_last()
 
     def _changed(
@@ -358,8 +355,13 @@ class ConversationView(QScrollArea):
         for row in range(top.row(), bottom.row() + 1):
             self.widgets[row].update_message(self._model.message(row))
 
-    def _show_empty(self) -> None:
-        self.empty.setVisible(not self.widgets and self._model.thread_id is None)
+    def _check_blank(self) -> None:
+        self._set_blank(not self.widgets and self._model.thread_id is None)
+
+    def _set_blank(self, blank: bool) -> None:
+        if blank != self.blank:
+            self.blank = blank
+            self.blank_changed.emit(blank)
 
     def widget_for(self, message_id: uuid.UUID) -> MessageWidget | None:
         row = self._model.row_of(message_id)

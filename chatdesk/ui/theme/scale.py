@@ -18,7 +18,7 @@ TYPE: Final[dict[str, float]] = {
     "body": 1.0,  # messages, fields, menus
     "label": 1.0,  # buttons and section names (semibold)
     "subtitle": 1.15,  # a thread's title in the header, dialog headings
-    "title": 1.45,  # an empty conversation's greeting
+    "title": 2.0,  # a new chat's greeting
 }
 
 # name: factor of the body font's size, for indents that grow with the text

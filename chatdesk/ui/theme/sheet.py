@@ -174,10 +174,11 @@ QScrollArea { background: $surface; }
 #emptyHint { color: $text_quiet; margin-bottom: ${space_m}px; }
 #connectHint, #connectNote { color: $text_quiet; }
 #connectSection { font-weight: 600; margin-top: ${space_m}px; }
-#examplePrompt { padding: 8px 16px; min-width: 380px; text-align: left;
-    background: $surface_alt; border: 1px solid $border; }
-#examplePrompt:hover { background: $hover; }
-#examplePrompt:focus { border: 2px solid $focus; padding: 7px 15px; }
+#suggestionsHeading, #suggestionAssistant { color: $text_quiet; font-size: ${caption}pt; }
+#suggestion { border: 1px solid transparent; border-radius: ${radius_m}px;
+    background: transparent; padding: 0; }
+#suggestion:hover { background: $hover; }
+#suggestion:focus { border: 2px solid $focus; }
 #messageAction {
     border: 1px solid transparent;
     border-radius: ${radius_s}px;

@@ -1,8 +1,8 @@
 """Who answers in the shown chat: the composer's assistant menu lists the assistants with the
 chat's chosen; choosing one lets it answer in the shown chat from the next answer on, or in the
 new chat when it is made (a new chat in a project starts with the project's default assistant).
-A new chat shows its assistant's description and example prompts (empty.py) before its first
-message."""
+A new chat's welcome shows its assistant (its badge, name and description: greeting.py) and
+suggests its examples, or, with none chosen, one example of each assistant (suggestions.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from chatdesk.ui.badges import assistant_badge, badge_pixmap
+from chatdesk.ui.badges import assistant_badge
 from chatdesk.ui.composer import Composer
-from chatdesk.ui.conversation.empty import EmptyState
+from chatdesk.ui.conversation.greeting import Greeting
+from chatdesk.ui.conversation.suggestions import Suggestion, Suggestions, whole
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.model import AssistantView
@@ -22,17 +23,22 @@ if TYPE_CHECKING:
     from chatdesk.ui.runner import Runner
 
 
+# With no assistant chosen, a new chat suggests one example of this many assistants at most.
+GENERAL_SUGGESTIONS = 5
+
+
 class AssistantChoice:
     def __init__(
         self,
         composer: Composer,
-        empty: EmptyState,
+        welcome: tuple[Greeting, Suggestions],
         shown: Callable[[], ThreadView | None],
         speakers: dict[str, tuple[str | None, str | None]] | None = None,
     ) -> None:
-        """`speakers` is kept filled with each assistant's (icon, colour) by its name."""
+        """`welcome`: the new chat's greeting and suggestions; `speakers` is kept filled with
+        each assistant's (icon, colour) by its name."""
         self._composer = composer
-        self._empty = empty
+        self._greeting, self._suggestions = welcome
         self._shown = shown
         self._service: ChatService | None = None
         self._runner: Runner | None = None
@@ -43,7 +49,6 @@ class AssistantChoice:
         self._project: uuid.UUID | None = None
         self.loaded: list[Callable[[], None]] = []  # told when the assistants were read anew
         composer.assistant_changed.connect(self.choose)
-        empty.prompt_started.connect(composer.start_with)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
@@ -72,25 +77,50 @@ class AssistantChoice:
         return self._known.get(chosen) if chosen is not None else None
 
     def show(self) -> None:
-        """Fill the composer's menu, and the new chat's assistant and examples."""
+        """Fill the composer's menu, and the new chat's welcome."""
         current = self.current()
         choices = [(a.id.hex, a.name, assistant_badge(a)) for a in self._known.values()]
         self._composer.set_assistants(choices, current.id.hex if current else "")
+        if self._shown() is not None:
+            return  # a chat with messages: no welcome shown
         if current is None:
-            if self._empty.assistant is not None:
-                self._empty.show_general()
+            self._greeting.show_general()
+            self._suggestions.show_suggestions(self._one_of_each())
         else:
             fields = current.fields
-            emblem = badge_pixmap(current.name, fields.icon, fields.colour, 44)
-            self._empty.show_assistant(current.name, fields.description, fields.examples, emblem)
+            self._greeting.show_assistant(
+                current.name, fields.description, fields.icon, fields.colour
+            )
+            self._suggestions.show_suggestions([Suggestion(e) for e in fields.examples])
 
-    def choose(self, key: str) -> None:
-        """The user chose the assistant `key` (hex; "" for none)."""
+    def _one_of_each(self) -> list[Suggestion]:
+        """An example of each assistant (its first whole question, else its first), named."""
+        made = []
+        for assistant in list(self._known.values()):
+            fields = assistant.fields
+            if fields.examples:
+                prompt = next((e for e in fields.examples if whole(e)), fields.examples[0])
+                made.append(
+                    Suggestion(
+                        prompt,
+                        assistant=assistant.id.hex,
+                        said_by=assistant.name,
+                        icon=fields.icon,
+                        colour=fields.colour,
+                    )
+                )
+        return made[:GENERAL_SUGGESTIONS]
+
+    def choose(self, key: str, *, shown: bool = True) -> None:
+        """The user chose the assistant `key` (hex; "" for none). `shown`: the new chat's
+        welcome and the composer say so now (not for a suggestion sent at once: the chat it
+        makes says it)."""
         chosen = uuid.UUID(hex=key) if key else None
         thread = self._shown()
         if thread is None:
             self.new_chat_assistant = chosen
-            self.show()
+            if shown:
+                self.show()
         elif self._service is not None and self._runner is not None:
             self._runner.run(self._service.assistants.use_in(thread.id, chosen))
 

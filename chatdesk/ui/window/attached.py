@@ -120,9 +120,8 @@ class AttachedParts(WindowLayout):
     ) -> None:
         from chatdesk.ui.window.connecting import Connecting
 
-        hidden = (self.view, self.find_bar, self.composer)
         self.connecting = Connecting(
-            self.panes.column, hidden, self.settings, profiles, self.runner, self.new_chat, find
+            self.panes, self.settings, profiles, self.runner, self.new_chat, find
         )
         self.connecting.header = self.header
         if profiles is not None:

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
-
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
@@ -18,26 +16,26 @@ if TYPE_CHECKING:
     from chatdesk.ui.connect.page import ConnectPage, FindServers
     from chatdesk.ui.header import ThreadHeader
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.window.panes import Panes
     from chatdesk.ui.window.settings import WindowSettings
 
 
 class Connecting:
     def __init__(
         self,
-        column: QVBoxLayout,
-        hidden_meanwhile: tuple[QWidget, ...],
+        panes: Panes,
         settings: WindowSettings,
         manager: ProviderManager | None,
         runner: Runner,
         new_chat: Callable[[], None],
         find: FindServers | None = None,
     ) -> None:
-        """The page goes in `column` over `hidden_meanwhile` (the conversation, the composer),
-        which come back when it closes; `header`, when given, names it meanwhile. `find` looks
-        for local servers (default: Ollama and LM Studio on their usual ports)."""
-        self._column = column
+        """The page goes in the chat's place in `panes` (the welcome or the conversation, and
+        the composer), which comes back when it closes; `header`, when given, names it
+        meanwhile. `find` looks for local servers (default: Ollama and LM Studio on their usual
+        ports)."""
+        self._panes = panes
         self.header: ThreadHeader | None = None
-        self._hidden = hidden_meanwhile
         self._settings = settings
         self._manager = manager
         self._runner = runner
@@ -62,15 +60,13 @@ class Connecting:
         if self.page is None:
             from chatdesk.ui.connect.page import ConnectPage
 
-            parent = self._column.parentWidget()
             find = self._find or self._manager.local_servers
             self.page = ConnectPage(self._manager, self._runner, find)
-            self.page.setParent(parent)
+            self.page.setParent(self._panes.right)
             self.page.connected.connect(self._connected)
             self.page.demo_chosen.connect(self._demo_chosen)
-            self._column.insertWidget(self._column.indexOf(self._hidden[0]), self.page, 1)
-        for widget in self._hidden:
-            widget.hide()
+            self._panes.column.insertWidget(self._panes.chat_place(), self.page, 1)
+        self._panes.hide_chat(True)
         # translators: the header and the window's title while the Connect a model page shows
         title = tr("Connect a model")
         if self.header is not None:
@@ -84,11 +80,10 @@ class Connecting:
         page, self.page = self.page, None
         if page is None:
             return
-        self._column.removeWidget(page)
+        self._panes.column.removeWidget(page)
         page.hide()
         page.deleteLater()
-        for widget in self._hidden:
-            widget.show()
+        self._panes.hide_chat(False)
         if self.header is not None:
             self.header.show_page(None)  # the chat shown next gives the window its title
 

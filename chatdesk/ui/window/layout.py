@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from chatdesk.ui.column import measure_of
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.model_offers import model_entry
+from chatdesk.ui.conversation.greeting import Greeting
+from chatdesk.ui.conversation.suggestions import Suggestions
 from chatdesk.ui.header import ThreadHeader
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.background_status import BackgroundStatus
@@ -25,6 +27,7 @@ from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import Sending
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
 from chatdesk.ui.window.style import window_style
+from chatdesk.ui.window.suggested import take
 
 # What the parts built later import, a module a turn before the part that needs them (each
 # takes a few milliseconds; together they would hold Qt's loop for more than a frame): reading
@@ -186,8 +189,8 @@ class WindowLayout(QMainWindow):
         self.conversation = ConversationModel(self)
         self.view = ConversationView(self.conversation, self.panes.right)  # made in place
         self.view.set_measure(measure_of(settings.ui))
-        self.view.prompt_chosen.connect(lambda prompt: self.sending.send(prompt, []))
-        self._enable_examples(False)  # an example prompt sends at once: not before attach()
+        self.view.blank_changed.connect(self._blank_changed)
+        self.view.page_shown.connect(self.panes.release_paint)
         yield
         self.read_only = ReadOnlyBanner(self.panes.right)
         self.find_bar = FindBar(
@@ -203,7 +206,15 @@ class WindowLayout(QMainWindow):
         from chatdesk.ui.window.models import ModelChoice
 
         self.models = ModelChoice(
-            self.composer, self.settings, lambda: self._thread, self.view.empty, self.view.speakers
+            self.composer,
+            self.settings,
+            lambda: self._thread,
+            (self.greeting, self.suggestions),
+            self.view.speakers,
+        )
+        assistants = self.models.assistants
+        self.suggestions.chosen.connect(
+            lambda suggestion: take(suggestion, self.composer, assistants, self.sending)
         )
         self.composer.model_changed.connect(self._choose_model)
         self.composer.assistant_changed.connect(lambda _: self._show_header())
@@ -225,9 +236,12 @@ class WindowLayout(QMainWindow):
         self.panes = Panes(self)
         self.splitter = self.panes.splitter
         self.header = ThreadHeader(self.panes.right)
+        self.greeting = Greeting(self.panes.right)  # a new chat's welcome: the first frame's
         self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
-        self.panes.fill_column(self.header, self.composer)
-        self.composer.column.set_measure(measure_of(first.ui))
+        self.suggestions = Suggestions(self.panes.right)  # filled once the core is attached
+        self.panes.fill_column(self.header, self.greeting, self.composer, self.suggestions)
+        self.suggestions.after = lambda: self.composer.tab_chain()[-1]
+        self._measure_column(measure_of(first.ui))
         self.header.show_side.clicked.connect(self.panes.toggle_side)
         self.panes.side_shown = lambda shown: self.header.show_side.setHidden(shown)
         self.setMinimumSize(MINIMUM_SIZE)
@@ -270,9 +284,18 @@ class WindowLayout(QMainWindow):
     def _hold_minimum(self) -> None:
         self.resize(self.size().expandedTo(self.minimumSize()))
 
-    def _enable_examples(self, enabled: bool) -> None:
-        for button in self.view.empty.buttons:
-            button.setEnabled(enabled)
+    def _measure_column(self, measure: int) -> None:
+        """The reading column's measure (`measure_of`) for the parts of the first frame that
+        stand in it (the conversation's view takes it when it is made)."""
+        self.composer.column.set_measure(measure)
+        self.greeting.set_measure(measure)
+        self.suggestions.set_measure(measure)
+
+    def _blank_changed(self, blank: bool) -> None:
+        """The welcome while the chat shown has no message, else the conversation; leaving the
+        welcome while the conversation's page is still being built (it paints nothing until
+        then), the column holds its frame until that page is ready (`page_shown`)."""
+        self.panes.show_welcome(blank, hold_paint=not blank and not self.view.updatesEnabled())
 
     def fresh_chat(self) -> None:
         """A new chat shown, the chat left keeping nothing (a temporary one starts or ends)."""

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.model_offers import model_entry, model_offers
-from chatdesk.ui.conversation.empty import EmptyState
+from chatdesk.ui.conversation.greeting import Greeting
+from chatdesk.ui.conversation.suggestions import Suggestions
 from chatdesk.ui.window.assistant_choice import AssistantChoice
 from chatdesk.ui.window.compare_choice import CompareChoice, SettingsHolder
 from chatdesk.ui.window.knowledge_choice import KnowledgeChoice
@@ -38,10 +39,11 @@ class ModelChoice:
         composer: Composer,
         settings: SettingsHolder,
         shown: Callable[[], ThreadView | None],
-        empty: EmptyState | None = None,
+        welcome: tuple[Greeting, Suggestions] | None = None,
         speakers: dict[str, tuple[str | None, str | None]] | None = None,
     ) -> None:
-        """`speakers`: filled with the assistants' looks by name (the conversation's)."""
+        """`welcome`: the new chat's greeting and suggestions (none: parts of its own, shown
+        nowhere); `speakers`: filled with the assistants' looks by name (the conversation's)."""
         self._composer = composer
         self._settings = settings
         self._shown = shown
@@ -55,7 +57,8 @@ class ModelChoice:
         self.tools.assistant_tools = self._assistant_tools
         self.knowledge = KnowledgeChoice(composer, shown)
         self.memory = MemoryChoice(composer, shown)
-        self.assistants = AssistantChoice(composer, empty or EmptyState(), shown, speakers)
+        welcome = welcome or (Greeting(), Suggestions())
+        self.assistants = AssistantChoice(composer, welcome, shown, speakers)
         self.compare = CompareChoice(composer, settings)
         self.slash = SlashChoice(composer, self.assistants)
         composer.models_opened.connect(self.find_recent)

@@ -98,6 +98,22 @@ class Sending(QObject):
             call = self._call(self._service, text, attachments)
             self._runner.run(call, done=self._done, failure=self._refused)
 
+    def send_alone(self, text: str, refused: Callable[[], object]) -> None:
+        """Send `text` as a message of its own (a suggestion taken), as Send would, leaving
+        what the composer holds as it is: the new chat's draft when the chat opens. `refused()`
+        is called after a refusal is said."""
+        if self._service is None or self._runner is None:
+            return  # suggestions come with the core
+
+        def failed(error: ChatdeskError) -> None:
+            self._refused(error)
+            refused()
+
+        self._over_cap_hide()
+        self._models().web.check()
+        call = self._call(self._service, text, [])
+        self._runner.run(call, done=self._sent, failure=failed)
+
     async def send_composed(self) -> Turn:
         """Send what the composer holds now, as Send does, and give the turn (a voice
         conversation's way to send): the composer is cleared once it went out; a refusal keeps
