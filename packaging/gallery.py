@@ -31,6 +31,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Connecting a model",
         (
+            ("first-run", "First start, nothing found yet: Connect a model, said once"),
             ("connect-found", "First start: a local server found, with its models"),
             ("connect-hosted", "A hosted provider chosen: where to get a key, the key, its models"),
             ("connect-azure", "Azure OpenAI: its resource and deployment"),
@@ -41,7 +42,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "The window",
         (
             ("opening", "Starting: the chats the last run showed, before the database is open"),
-            ("empty", "A new chat, with the chats, projects and pinned ones beside it"),
+            ("empty", "A new chat: a greeting, the message box, each assistant's suggestion"),
+            ("new-chat-wide", "A new chat at 1600×1000, the size of the peers' pictures"),
+            ("new-chat-assistant", "A new chat with the Tutor chosen: its badge and examples"),
             ("thread", "A thread: a table, a checklist, formulas, highlighted code, a quote"),
             (
                 "answer-hovered",

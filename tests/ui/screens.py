@@ -914,6 +914,7 @@ def run() -> int:
     from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_memory import memory_screens
     from tests.ui.screens_memory_page import memory_page_screens
+    from tests.ui.screens_new_chat import new_chat_screens
     from tests.ui.screens_outside import outside_screens
     from tests.ui.screens_quick import quick_screens
     from tests.ui.screens_reading import reading_screens
@@ -946,6 +947,7 @@ def run() -> int:
             help_screens,
             streaming_screens,
             connect_screens,
+            new_chat_screens,
             column_screens,
             follow_screens,
             first_step_screens,

@@ -1,8 +1,8 @@
-"""Screenshots of a new chat's welcome: the greeting over the message box in the middle, the
-assistants' examples suggested under it; the same with an assistant chosen (its badge, name and
-examples); the first frame before the core is open; and, on the first start, the window's
-frames from that first one to "Connect a model". Light and dark, at the peers' size (1600×1000)
-and at the gallery's (1280×860). Run through tests/ui/screens.py, or alone:
+"""Screenshots of a new chat's welcome (the plain one is screens.py's "empty"): at the peers'
+size (1600×1000), the greeting over the message box in the middle and the assistants' examples
+suggested under it; with an assistant chosen (its badge, name and examples); and the first
+start, "Connect a model" in the conversation's place, said once. Light and dark. Run through
+tests/ui/screens.py, or alone:
 
     .venv/bin/python -m tests.ui.screens_new_chat [OUTPUT_DIR]
 
@@ -25,7 +25,8 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from tests.ui.screens import _core, _still, _until, run_alone
 
-SIZES = {"": (1280, 860), "-wide": (1600, 1000)}
+GALLERY = (1280, 860)
+PEERS = (1600, 1000)  # Open WebUI's new chat, at half its picture's size
 
 
 async def new_chat_screens(app: QApplication, out: Path) -> None:
@@ -39,7 +40,6 @@ async def new_chat_screens(app: QApplication, out: Path) -> None:
             for theme in ("light", "dark"):
                 apply_theme(app, theme)
                 await _welcome(core, out, theme)
-                await _first_frame(out, theme)
         finally:
             await core.aclose()
         first = _core(CHATDESK_UI_OFFLINE_DEMO="false")
@@ -55,41 +55,29 @@ async def new_chat_screens(app: QApplication, out: Path) -> None:
 
 
 async def _welcome(core: Core, out: Path, theme: str) -> None:
-    for suffix, size in SIZES.items():
+    for size in (PEERS, GALLERY):
         window = MainWindow(core.service)
         window.resize(*size)
         window.show()
         window.start()
         try:
-            await _welcomes(window, out, f"{suffix}-{theme}")
+            await _until(lambda: bool(window.suggestions.buttons))  # noqa: B023
+            await _until(lambda: window.sidebar.model.rowCount() > 0)  # noqa: B023
+            if size == PEERS:
+                await _shot(window, out / f"new-chat-wide-{theme}.png")
+            else:
+                await _with_the_tutor(window, out / f"new-chat-assistant-{theme}.png")
         finally:
             window.close()
             await window.aclose()
             window.deleteLater()
 
 
-async def _welcomes(window: MainWindow, out: Path, name: str) -> None:
-    """The new chat's welcome, then with the Tutor chosen."""
-    await _until(lambda: bool(window.suggestions.buttons))
-    await _until(lambda: window.sidebar.model.rowCount() > 0)
-    await _shot(window, out / f"new-chat{name}.png")
+async def _with_the_tutor(window: MainWindow, path: Path) -> None:
     tutor = next(a for a in window.models.assistants.known() if a.fields.icon == "🎓")
     window.composer.assistant_changed.emit(tutor.id.hex)
     await _until(lambda: window.greeting.assistant == tutor.name)
-    await _shot(window, out / f"new-chat-assistant{name}.png")
-
-
-async def _first_frame(out: Path, theme: str) -> None:
-    """The window before its core is open: the greeting and the message box, no suggestion."""
-    window = MainWindow()
-    window.resize(*SIZES[""])
-    window.show()
-    window.start()
-    try:
-        await _shot(window, out / f"new-chat-opening-{theme}.png")
-    finally:
-        window.close()
-        window.deleteLater()
+    await _shot(window, path)
 
 
 async def _first_run(core: Core, out: Path, theme: str) -> None:
@@ -97,7 +85,7 @@ async def _first_run(core: Core, out: Path, theme: str) -> None:
     from chatdesk.ui.application import attach_core
 
     window = MainWindow()
-    window.resize(*SIZES[""])
+    window.resize(*GALLERY)
     attach_core(window, core)  # type: ignore[arg-type]
     window.show()
     window.start()

@@ -19,7 +19,7 @@ from chatdesk.app import Core
 from chatdesk.core import i18n
 from chatdesk.core.assistants.builtin import BUILT_IN
 from chatdesk.ui.conversation.greeting import greeting_for
-from chatdesk.ui.conversation.suggestions import SuggestionButton, whole
+from chatdesk.ui.conversation.suggestion import SuggestionButton, whole
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.window.layout import MINIMUM_SIZE
 from tests.ui.test_window import answer_done, send

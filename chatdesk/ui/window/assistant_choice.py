@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from chatdesk.ui.badges import assistant_badge
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.greeting import Greeting
-from chatdesk.ui.conversation.suggestions import Suggestion, Suggestions, whole
+from chatdesk.ui.conversation.suggestion import Suggestion, whole
+from chatdesk.ui.conversation.suggestions import Suggestions
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.model import AssistantView

@@ -27,7 +27,6 @@ from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import Sending
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
 from chatdesk.ui.window.style import window_style
-from chatdesk.ui.window.suggested import take
 
 # What the parts built later import, a module a turn before the part that needs them (each
 # takes a few milliseconds; together they would hold Qt's loop for more than a frame): reading
@@ -212,6 +211,8 @@ class WindowLayout(QMainWindow):
             (self.greeting, self.suggestions),
             self.view.speakers,
         )
+        from chatdesk.ui.window.suggested import take  # a part after the first paint
+
         assistants = self.models.assistants
         self.suggestions.chosen.connect(
             lambda suggestion: take(suggestion, self.composer, assistants, self.sending)

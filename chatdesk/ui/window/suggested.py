@@ -1,4 +1,4 @@
-"""A suggestion of the new chat taken (chatdesk/ui/conversation/suggestions.py, decision
+"""A suggestion of the new chat taken (chatdesk/ui/conversation/suggestion.py, decision
 0096): the assistant it is an example of answers the new chat; a whole question is sent at
 once, in a chat of its own, as Open WebUI and LibreChat send theirs, and what the composer
 held stays the new chat's draft; the start of a question goes to the composer, with what was
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QTextCursor
 
 from chatdesk.ui.composer import Composer
-from chatdesk.ui.conversation.suggestions import Suggestion, whole, words_place
+from chatdesk.ui.conversation.suggestion import Suggestion, whole, words_place
 
 if TYPE_CHECKING:
     from chatdesk.ui.window.assistant_choice import AssistantChoice
