@@ -202,9 +202,9 @@ WELCOME_SHARE = 0.42
 
 
 class _WelcomeRoom(QObject):
-    """Keeps the greeting as tall as puts the composer's top at `WELCOME_SHARE` of the window's
-    height: it stays put as its own height, the header's or the status bar's changes (their
-    controls come after the first frame), and the suggestions under it take the rest."""
+    """Keeps the greeting at the height that puts the composer's top at `WELCOME_SHARE` of the
+    window's height: the composer stays put as its own height, the header's or the status bar's
+    changes (their controls come after the first frame); the suggestions take the rest."""
 
     def __init__(self, page: QWidget, header: QWidget, greeting: QWidget) -> None:
         super().__init__(page)
