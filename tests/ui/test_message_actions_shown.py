@@ -98,6 +98,9 @@ def test_showing_the_actions_moves_nothing_and_lays_nothing_out(
     window = opened(qtbot, open_window, make_core, finish)
     content = window.view.widget()
     hover(window.composer.editor)
+    # What comes after the page (memory kept here: Remember this… under each message) is in.
+    qtbot.waitUntil(lambda: all(w.footer.remember.isVisible() for w in window.view.widgets))
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     placed = [(w.geometry(), w.footer.geometry()) for w in window.view.widgets]
     requests = LayoutRequests(content)
     for message in window.view.widgets * 2:
