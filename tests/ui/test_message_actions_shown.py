@@ -1,7 +1,8 @@
 """A message's actions and figures show while the mouse is over it or the keyboard is in it, and
 always under the conversation's last message; elsewhere their places stay empty, so nothing
 moves as they come and go, and nothing but their row is painted again (the conversation is not
-laid out again). With real widgets offscreen over a started core."""
+laid out again); a comparison's answers, the last message, each show theirs. With real widgets
+offscreen over a started core."""
 
 from __future__ import annotations
 
@@ -145,3 +146,23 @@ def test_the_last_answer_hands_its_shown_actions_to_the_next_one(
     hover(window.composer.editor)
     assert not shows_actions(first)
     assert shows_actions(window.view.widgets[-1])
+
+
+def test_a_comparisons_answers_each_show_theirs_as_the_last_message(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    from tests.ui.test_compare_ui import _columns, _compare, _tick
+
+    window = open_window(make_core())
+    button = _compare(window)
+    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
+    _tick(button, "mock/mock-1", "mock/mock-2")
+    hover(window.composer.editor)
+    qtbot.keyClicks(window.composer.editor, "Explain tides")
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _columns(window) is not None)
+    columns = _columns(window)
+    assert columns is not None
+    answers = list(columns.widgets.values())
+    qtbot.waitUntil(lambda: all(a.message.status.is_final and a.rendered for a in answers))
+    assert all(shows_actions(answer) for answer in answers)
