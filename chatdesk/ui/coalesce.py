@@ -52,6 +52,10 @@ class LatestRead(QObject, Generic[T]):
         """Read once things have been quiet for the delay (restarted by every call)."""
         self._timer.start()
 
+    def cancel(self) -> None:
+        """Drop a read asked for `later` that has not begun."""
+        self._timer.stop()
+
     def now(self) -> None:
         self._timer.stop()
         if self._closed:

@@ -257,6 +257,8 @@ class MainWindow(AttachedParts):
         self.sidebar.select(self.saved_thread_id, thread.project_id if thread else None)
         self._show_header(recent=False)
         if not staying:
+            if thread is not None:
+                self.gauge.thread_opening()
             self.drafts.load(thread.id if thread else None)
         self.find_bar.close_bar()
         self.sending.show_streaming()

@@ -46,14 +46,23 @@ class ContextGauge(QObject):
         self._header = header
         self._current = current_thread
         self._reading: uuid.UUID | None = None  # the thread of the read in flight
+        self._opening = False  # a thread opened, its page not shown yet
         self.feed: LatestRead[Reading] = LatestRead(
             runner, self._read, self._show, failure=self._unreadable, delay_ms=DELAY_MS, parent=self
         )
         composer.editor.textChanged.connect(self.draft_edited)
         composer.draft_changed.connect(self.draft_edited)  # attachments too
 
+    def thread_opening(self) -> None:
+        """A thread is being opened: the gauge is read once its page is shown (`refresh`), not
+        when its draft, cleared or loaded meanwhile, changes the composer: read beside the
+        page, it took the interpreter from its widgets."""
+        self._opening = True
+        self.feed.cancel()
+
     def refresh(self) -> None:
         """Read the gauge and the spending again (a thread opened or changed, an answer ended)."""
+        self._opening = False
         thread_id = self._current()
         if thread_id is None:
             self._header.show_spent(None)
@@ -68,6 +77,8 @@ class ContextGauge(QObject):
         self._runner.run(spent, done=show_spent, owner=self._header, quiet=True)
 
     def draft_edited(self) -> None:
+        if self._opening:  # `refresh` reads the draft as it is once the page is shown
+            return
         if self._current() is not None:
             self.feed.later()
         else:  # the new chat: nothing to count yet
