@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -214,18 +214,26 @@ def test_threads_are_grouped_pinned_projects_then_by_day(
         Seed("this morning", NOW - timedelta(hours=3)),
         Seed("monday", NOW - timedelta(days=2)),
         Seed("last week", NOW - timedelta(days=8)),
+        Seed("three weeks back", NOW - timedelta(days=21)),
         Seed("spring", NOW - timedelta(days=60)),
+        Seed("new year", NOW - timedelta(days=160)),
+        Seed("long ago", NOW - timedelta(days=400)),
         Seed("archived one", NOW, archived=True),
     )
     sidebar = open_sidebar(core)
     model = sidebar.model
 
-    expected = ["Pinned", "Errands", "Work", "Today", "Previous 7 days", "Older"]
+    dates = ["Today", "Previous 7 days", "Previous 30 days", "April", "January", "2024"]
+    expected = ["Pinned", "Projects", "Errands", "Work", *dates]
     qtbot.waitUntil(lambda: groups(model) == expected)  # no "Yesterday": nothing then
     assert titles_in(model, "Pinned") == ["pinned in work"]
+    assert titles_in(model, "Projects") == []  # the heading over the projects
     assert titles_in(model, "Today") == ["this morning"]
     assert titles_in(model, "Previous 7 days") == ["monday", "last week"]
-    assert titles_in(model, "Older") == ["spring"]
+    assert titles_in(model, "Previous 30 days") == ["three weeks back"]
+    assert titles_in(model, "April") == ["spring"]
+    assert titles_in(model, "January") == ["new year"]
+    assert titles_in(model, "2024") == ["long ago"]
 
     click(qtbot, sidebar, group_index(model, "Work"))  # projects open on a click
     qtbot.waitUntil(lambda: titles_in(model, "Work") == ["work report"])
@@ -245,14 +253,14 @@ def test_new_activity_moves_a_thread_to_the_top_of_today(
     )
     sidebar = open_sidebar(core)
     model = sidebar.model
-    qtbot.waitUntil(lambda: groups(model) == ["Today", "Older"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Today", "Previous 30 days"])
     sidebar.select(old)
     assert current_id(sidebar) == old
 
     turn = finish(core.service.send(old, "something new"))
     finish(core.service.wait_for_answer(turn.answer.id))
 
-    qtbot.waitUntil(lambda: groups(model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Today"])
     assert titles_in(model, "Today") == ["old question", "recent"]
     assert current_id(sidebar) == old  # the highlight moved with it
 
@@ -264,11 +272,11 @@ def test_after_midnight_today_becomes_yesterday(
     seed(core, finish, Seed("late night", NOW.replace(hour=23, minute=30)))
     clock = [NOW.replace(hour=23, minute=59, second=59, microsecond=800_000)]
     sidebar = open_sidebar(core, now=lambda: clock[0])
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Today"])
     sidebar.select(finish(core.service.list_threads()).threads[0].id)
 
     clock[0] += timedelta(seconds=1)  # the sidebar's timer wakes just after midnight
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Yesterday"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Yesterday"])
     assert titles_in(sidebar.model, "Yesterday") == ["late night"]
     assert sidebar.tree.currentIndex().data() == "late night"  # still highlighted
 
@@ -299,7 +307,7 @@ def test_only_the_first_page_loads_until_the_end_comes_into_view(
     qtbot.keyClick(sidebar.tree, Qt.Key.Key_End)
     qtbot.waitUntil(lambda: loaded_threads(model) == count)
     assert not model.canFetchMore(model.index(model.rowCount() - 1, 0))
-    assert titles_in(model, "Older")[-1] == f"chat {count - 1:03}"
+    assert titles_in(model, "Previous 30 days")[-1] == f"chat {count - 1:03}"
 
 
 def test_filter_finds_a_thread_not_loaded_yet(
@@ -323,7 +331,9 @@ def test_filter_finds_a_thread_not_loaded_yet(
     qtbot.keyClicks(sidebar.filter, "zzz")
     qtbot.waitUntil(lambda: sidebar.caption.text() == "No chats match “zzz”.")
     qtbot.keyClick(sidebar.filter, Qt.Key.Key_Escape)  # clears the filter
-    qtbot.waitUntil(lambda: groups(model) == ["Today"])  # the needle is not loaded again
+    qtbot.waitUntil(
+        lambda: groups(model) == ["Projects", "Today"]
+    )  # the needle is not loaded again
     assert not sidebar.caption.isVisible()
 
 
@@ -336,7 +346,7 @@ def test_f2_renames_in_place_enter_keeps_escape_cancels(
     core = make_core()
     [thread_id] = seed(core, finish, Seed("draft title"))
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Today"])
     tree = sidebar.tree
     click(qtbot, sidebar, shown(sidebar, "draft title"))
 
@@ -373,16 +383,18 @@ def test_pin_moves_a_thread_to_pinned_and_back(
     seed(core, finish, Seed("keep me handy"), Seed("other"))
     sidebar = open_sidebar(core)
     model = sidebar.model
-    qtbot.waitUntil(lambda: groups(model) == ["Today"] and len(titles_in(model, "Today")) == 2)
+    qtbot.waitUntil(
+        lambda: groups(model) == ["Projects", "Today"] and len(titles_in(model, "Today")) == 2
+    )
 
     trigger(sidebar.menu_for(shown(sidebar, "keep me handy")), "Pin")
-    qtbot.waitUntil(lambda: groups(model) == ["Pinned", "Today"])
+    qtbot.waitUntil(lambda: groups(model) == ["Pinned", "Projects", "Today"])
     assert titles_in(model, "Pinned") == ["keep me handy"]
     assert titles_in(model, "Today") == ["other"]
     assert "Unpin" in entries(sidebar.menu_for(shown(sidebar, "keep me handy")))
 
     trigger(sidebar.menu_for(shown(sidebar, "keep me handy")), "Unpin")
-    qtbot.waitUntil(lambda: groups(model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Today"])
 
 
 def test_archive_hides_a_thread_and_the_archived_view_brings_it_back(
@@ -441,8 +453,8 @@ def test_the_undo_bar_ends_a_title_ending_in_a_full_stop_with_one(
     try:
         sidebar = open_sidebar(core)
         model = sidebar.model
-        qtbot.waitUntil(lambda: model.rowCount() == 1)  # its day, in the language's words
-        thread = model.thread_at(model.index(0, 0, model.index(0, 0)))
+        qtbot.waitUntil(lambda: model.rowCount() == 2)  # Projects, its day: in the language
+        thread = model.thread_at(model.index(0, 0, model.index(1, 0)))
         assert thread is not None
         sidebar.commands.delete(thread)
         qtbot.waitUntil(lambda: sidebar.notice.action.isVisible())
@@ -460,18 +472,18 @@ def test_the_delete_key_deletes_at_once_and_undo_brings_the_chat_back(
     core = make_core()
     [careful] = seed(core, finish, Seed("careful"))
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Today"])
     click(qtbot, sidebar, shown(sidebar, "careful"))
 
     qtbot.keyClick(sidebar.tree, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == [])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects"])
     assert sidebar.commands.dialog is None
     assert not [b for b in sidebar.findChildren(QMessageBox) if b.isVisible()]
     assert finish(core.service.get_thread(careful)).deleted
     assert sidebar.notice.action.text() == "Undo"
 
     qtbot.mouseClick(sidebar.notice.action, LEFT)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Today"])
     assert titles_in(sidebar.model, "Today") == ["careful"]
     assert not finish(core.service.get_thread(careful)).deleted
 
@@ -483,7 +495,7 @@ def test_the_delete_key_on_a_project_still_asks(
     core = make_core()
     finish(core.service.create_project("Garden"))
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Garden"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Garden"])
     click(qtbot, sidebar, group_index(sidebar.model, "Garden"))
 
     qtbot.keyClick(sidebar.tree, Qt.Key.Key_Delete)
@@ -499,17 +511,17 @@ def test_move_to_project_and_back_to_no_project(
     seed(core, finish, Seed("tomatoes"))
     sidebar = open_sidebar(core)
     model = sidebar.model
-    qtbot.waitUntil(lambda: groups(model) == ["Garden", "Today"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Garden", "Today"])
     click(qtbot, sidebar, group_index(model, "Garden"))  # open the (empty) project
     qtbot.waitUntil(lambda: not model.loading)
 
     menu = sidebar.menu_for(shown(sidebar, "tomatoes"))
     trigger(menu, "Move to project/Garden")
-    qtbot.waitUntil(lambda: groups(model) == ["Garden"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Garden"])
     assert titles_in(model, "Garden") == ["tomatoes"]
 
     trigger(sidebar.menu_for(shown(sidebar, "tomatoes")), "Move to project/No project")
-    qtbot.waitUntil(lambda: groups(model) == ["Garden", "Today"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Garden", "Today"])
     assert titles_in(model, "Garden") == []
 
 
@@ -537,7 +549,7 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     assert not dialog.ok_button.isEnabled()  # no name yet
     qtbot.keyClicks(dialog.name, "Novel")
     qtbot.mouseClick(dialog.ok_button, LEFT)
-    qtbot.waitUntil(lambda: groups(model) == ["Novel"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Novel"])
     [project] = finish(core.service.list_projects())
     finish(core.service.create_thread(title="chapter one", project_id=project.id))
 
@@ -545,7 +557,7 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     editor = open_editor(sidebar)
     qtbot.keyClicks(editor, "Book")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: groups(model) == ["Book"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Book"])
 
     trigger(sidebar.menu_for(group_index(model, "Book")), "Edit…")
     dialog = project_dialog(qtbot, sidebar)
@@ -581,7 +593,7 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
 
     trigger(sidebar.menu_for(group_index(model, "Book")), "Delete…")
     answer(qtbot, sidebar, "Delete project")
-    qtbot.waitUntil(lambda: groups(model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(model) == ["Projects", "Today"])
     assert titles_in(model, "Today") == ["chapter one"]
     assert finish(core.service.list_projects()) == []
 
@@ -594,7 +606,7 @@ def test_a_project_cannot_be_edited_again_until_its_save_is_written(
     core = make_core()
     finish(core.service.create_project("Book"))
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Book"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Book"])
     held = asyncio.Event()  # the save waits for it, as behind a busy writer
     write = core.service.save_project
 
@@ -640,7 +652,7 @@ def test_a_project_answers_from_the_knowledge_bases_ticked_in_its_dialog(
     assert garage.text() == "Garage"
     garage.setCheckState(Qt.CheckState.Checked)  # as a click on its box does
     qtbot.mouseClick(dialog.ok_button, LEFT)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Car"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Car"])
     [project] = finish(core.service.list_projects())
     qtbot.waitUntil(lambda: finish(core.service.knowledge.links("project_id", project.id)) != [])
 
@@ -660,7 +672,7 @@ def test_edit_dialog_keeps_a_model_it_does_not_offer(
     core = make_core()
     finish(core.service.create_project("Lab", default_model="my-local-model"))
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Lab"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Lab"])
 
     trigger(sidebar.menu_for(group_index(sidebar.model, "Lab")), "Edit…")
     dialog = project_dialog(qtbot, sidebar)
@@ -685,7 +697,7 @@ def test_click_and_enter_emit_the_thread_arrows_only_move(
         Seed("second", NOW - timedelta(minutes=2)),
     )
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Today"])
 
     with qtbot.waitSignal(sidebar.thread_selected) as chosen:
         click(qtbot, sidebar, shown(sidebar, "first"))
@@ -714,7 +726,7 @@ def test_the_menu_key_opens_the_menu_of_the_highlighted_thread(
     core = make_core()
     seed(core, finish, Seed("with a menu"))
     sidebar = open_sidebar(core)
-    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Projects", "Today"])
     click(qtbot, sidebar, shown(sidebar, "with a menu"))
 
     # What the menu key (or Shift+F10) sends to the focused widget:
@@ -728,25 +740,40 @@ def test_the_menu_key_opens_the_menu_of_the_highlighted_thread(
     menu.close()
 
 
-def test_every_control_is_named_and_reachable_by_tab(
-    make_core: Any, open_sidebar: Any, qtbot: QtBot
-) -> None:
-    sidebar = open_sidebar(make_core())
-    controls = [sidebar.new_chat, sidebar.new_project, sidebar.filter, sidebar.tree]
-    controls.append(sidebar.archived)
-    for control in controls:
-        assert control.accessibleName()
-        assert control.accessibleDescription()
-    with qtbot.waitActive(sidebar):
-        sidebar.activateWindow()
+def tab_stops(qtbot: QtBot, sidebar: Sidebar, count: int) -> list[QWidget]:
+    """The widgets Tab reaches from New chat, `count` of them."""
     sidebar.new_chat.setFocus()
     reached = []
-    for _ in controls:
+    for _ in range(count):
         focused = QApplication.focusWidget()
         assert focused is not None
         reached.append(focused)
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
-    assert reached == controls
+    return reached
+
+
+def test_every_control_is_named_and_reachable_by_tab(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot
+) -> None:
+    sidebar = open_sidebar(make_core())
+    controls = [sidebar.new_chat, sidebar.search, sidebar.tree, sidebar.new_project]
+    controls.append(sidebar.archived)
+    for control in [*controls, sidebar.filter]:
+        assert control.accessibleName()
+        assert control.accessibleDescription()
+    assert sidebar.new_project.toolTip() == "New project"  # an icon alone: its name shown too
+    with qtbot.waitActive(sidebar):
+        sidebar.activateWindow()
+    assert tab_stops(qtbot, sidebar, len(controls)) == controls  # the filter hidden: skipped
+
+    sidebar.tree.setFocus()
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_Z)  # typing in the list filters it
+    assert sidebar.filter.isVisible()
+    assert sidebar.filter.text() == "z"
+    qtbot.waitUntil(lambda: sidebar.model.is_flat)  # matches only: no Projects heading,
+    qtbot.waitUntil(lambda: not sidebar.new_project.isVisible())  # nor its button
+    controls = [sidebar.new_chat, sidebar.search, sidebar.filter, sidebar.tree, sidebar.archived]
+    assert tab_stops(qtbot, sidebar, len(controls)) == controls
     assert sidebar.minimumWidth() <= 200
 
 
@@ -763,7 +790,7 @@ def test_model_passes_the_model_tester_through_changes(
     )
     sidebar = open_sidebar(core)
     model = sidebar.model
-    qtbot.waitUntil(lambda: "Work" in groups(model) and "Older" in groups(model))
+    qtbot.waitUntil(lambda: "Work" in groups(model) and "Previous 30 days" in groups(model))
     qtmodeltester.check(model)
     qtbot.waitUntil(lambda: not model.loading)
 
@@ -777,8 +804,8 @@ def test_model_passes_the_model_tester_through_changes(
     finish(service.delete_thread(ids[11]))  # the last of its day
     finish(service.delete_project(work.id))  # a group goes, its threads move
 
-    qtbot.waitUntil(lambda: groups(model)[:2] == ["Pinned", "Zeta"])
-    assert groups(model) == ["Pinned", "Zeta", "Today", "Yesterday", "Previous 7 days"]
+    qtbot.waitUntil(lambda: groups(model)[:3] == ["Pinned", "Projects", "Zeta"])
+    assert groups(model) == ["Pinned", "Projects", "Zeta", "Today", "Yesterday", "Previous 7 days"]
     assert titles_in(model, "Pinned") == ["t5"]
     assert titles_in(model, "Today") == ["brand new", "in work", "t0"]
     assert titles_in(model, "Previous 7 days") == ["t2", "t3", "t4", "t6", "t8", "t9", "t10"]
@@ -828,7 +855,7 @@ def test_events_during_a_page_read_win_over_the_stale_page(
     held.release()
 
     qtbot.waitUntil(lambda: not model.loading)
-    assert groups(model) == ["Pinned", "Today"]
+    assert groups(model) == ["Pinned", "Projects", "Today"]
     assert titles_in(model, "Pinned") == ["gets pinned"]
     assert titles_in(model, "Today") == ["unchanged"]
     model.close()
@@ -848,7 +875,8 @@ def test_the_layout_places_threads_without_qt(make_core: Any, finish: Any) -> No
     layout = Layout(today)
     layout.projects[project.id] = project
     layout.build(archived=False, text="")
-    assert [g.title for g in layout.shown] == ["Budget"]  # the date groups show once they fill
+    # The date groups show once they fill; the heading over the projects is always there.
+    assert [g.title for g in layout.shown] == ["Projects", "Budget"]
     feed = next(f for f in layout.feeds() if f.accepts(loose))
     feed.extend([loose])
     assert layout.holder(loose.id) is feed
@@ -856,8 +884,15 @@ def test_the_layout_places_threads_without_qt(make_core: Any, finish: Any) -> No
 
     layout.new_day(today + timedelta(days=1))
     assert layout.group_for(feed, loose).title == "Yesterday"
-    assert [g.title for g in layout.shown] == ["Budget", "Yesterday"]
-    assert layout.rows(layout.shown[1]) == 1
+    assert [g.title for g in layout.shown] == ["Projects", "Budget", "Yesterday"]
+    assert layout.rows(layout.shown[2]) == 1
+
+    layout.new_day(today + timedelta(days=20))
+    assert [g.title for g in layout.shown] == ["Projects", "Budget", "Previous 30 days"]
+    later = today + timedelta(days=400)  # a year and more: the group of its year
+    layout.new_day(later)
+    assert [g.title for g in layout.shown][-1] == str(today.year)
+    assert layout.rows(layout.shown[-1]) == 1
 
     layout.build(archived=False, text="loo")
     assert layout.is_flat
@@ -875,16 +910,17 @@ def test_the_rows_kept_for_the_next_start_are_those_on_screen_in_the_usual_view(
     seed(core, finish, Seed("pinned one", pinned=True), Seed("fresh"), *many)
     sidebar = open_sidebar(core)
     model = sidebar.model
-    qtbot.waitUntil(lambda: "Older" in groups(model) and not model.loading)
+    qtbot.waitUntil(lambda: "Previous 30 days" in groups(model) and not model.loading)
 
     kept = sidebar.kept_rows()
     assert kept is not None
-    assert kept[:2] == [
-        GroupRow(GroupKind.PINNED, "Pinned", True, (ThreadRow("pinned one", pinned=True),)),
-        GroupRow(GroupKind.DATE, "Today", True, (ThreadRow("fresh"),)),
-    ]
-    older = kept[2]
-    assert (older.kind, older.title) == (GroupKind.DATE, "Older")
+    now = NOW.timestamp()
+    pinned = (ThreadRow("pinned one", pinned=True, at=now),)
+    assert kept[0] == GroupRow(GroupKind.PINNED, "Pinned", True, pinned)
+    assert (kept[1].kind, kept[1].title, kept[1].threads) == (GroupKind.PROJECTS, "Projects", ())
+    assert kept[2] == GroupRow(GroupKind.DATE, "Today", True, (ThreadRow("fresh", at=now),))
+    older = kept[3]
+    assert (older.kind, older.title) == (GroupKind.DATE, "Previous 30 days")
     assert [t.title for t in older.threads] == [f"old {n}" for n in range(len(older.threads))]
     assert sum(1 + len(group.threads) for group in kept) == MAX_ROWS  # no more than that
 

@@ -20,9 +20,13 @@ from chatdesk.ui.sidebar.snapshot import GroupRow, ThreadRow
 
 KEPT = [
     GroupRow(GroupKind.PINNED, "Pinned", True, (ThreadRow("Plans", pinned=True),)),
+    GroupRow(GroupKind.PROJECTS, "Projects", False),
     GroupRow(GroupKind.PROJECT, "Work", False),
     GroupRow(
-        GroupKind.DATE, "Today", True, (ThreadRow("Ünïcode ✓"), ThreadRow("Ours", team="R&D"))
+        GroupKind.DATE,
+        "Today",
+        True,
+        (ThreadRow("Ünïcode ✓", at=1_750_000_000.5), ThreadRow("Ours", team="R&D")),
     ),
 ]
 
@@ -67,22 +71,34 @@ def _group(**changes: object) -> dict[str, object]:
         b"",
         b"\xff\xfe not text",
         b"[]",
-        b'{"version": 1, "groups": [',
-        json.dumps({"version": 2, "groups": []}).encode(),
-        json.dumps({"version": 1, "groups": {}}).encode(),
-        json.dumps({"version": 1, "groups": [_group(kind="folder")]}).encode(),
-        json.dumps({"version": 1, "groups": [_group(title=7)]}).encode(),
-        json.dumps({"version": 1, "groups": [_group(open="yes")]}).encode(),
-        json.dumps({"version": 1, "groups": [_group(threads=[{"title": "x"}])]}).encode(),
+        b'{"version": 2, "groups": [',
+        json.dumps({"version": 1, "groups": []}).encode(),  # an older chatdesk's
+        json.dumps({"version": 3, "groups": []}).encode(),
+        json.dumps({"version": 2, "groups": {}}).encode(),
+        json.dumps({"version": 2, "groups": [_group(kind="folder")]}).encode(),
+        json.dumps({"version": 2, "groups": [_group(title=7)]}).encode(),
+        json.dumps({"version": 2, "groups": [_group(open="yes")]}).encode(),
+        json.dumps({"version": 2, "groups": [_group(threads=[{"title": "x"}])]}).encode(),
         json.dumps(
-            {"version": 1, "groups": [_group(threads=[{"title": "x", "pinned": 0}])]}
+            {"version": 2, "groups": [_group(threads=[{"title": "x", "pinned": 0}])]}
         ).encode(),
         json.dumps(
-            {"version": 1, "groups": [_group(threads=[{"title": "x", "pinned": False, "team": 1}])]}
+            {"version": 2, "groups": [_group(threads=[{"title": "x", "pinned": False, "team": 1}])]}
         ).encode(),
         json.dumps(
-            {"version": 1, "groups": [_group(threads=[{"title": "t", "pinned": False}] * 100)]}
+            {"version": 2, "groups": [_group(threads=[{"title": "t", "pinned": False}] * 100)]}
         ).encode(),
+        *(
+            json.dumps(
+                {
+                    "version": 2,
+                    "groups": [_group(threads=[{"title": "t", "pinned": False, "at": at}])],
+                }
+            ).encode()
+            for at in ("yesterday", True, -1, 1e300)
+        ),
+        b'{"version": 2, "groups": [{"kind": "date", "title": "Today", "open": true, "threads": '
+        b'[{"title": "t", "pinned": false, "at": NaN}]}]}',
         b" " * (THREAD_LIST_MAX_BYTES + 1),
     ],
 )
@@ -94,7 +110,7 @@ def test_a_file_chatdesk_did_not_write_whole_is_ignored(tmp_path: Path, content:
 
 def test_long_titles_are_cut(tmp_path: Path) -> None:
     path = tmp_path / THREAD_LIST
-    data = {"version": 1, "groups": [_group(title="T" * 10_000)]}
+    data = {"version": 2, "groups": [_group(title="T" * 10_000)]}
     path.write_text(json.dumps(data))
     [group] = _load(path) or []
     assert group.title == "T" * snapshot.MAX_TITLE
@@ -109,7 +125,7 @@ def test_a_fifo_in_its_place_is_refused_at_once(tmp_path: Path) -> None:
 
 def test_the_kept_rows_are_drawn_as_the_live_list_draws_them(qtbot: QtBot) -> None:
     from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
-    from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE
+    from chatdesk.ui.sidebar.roles import AGE_ROLE, GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE
 
     placeholder = SidebarPlaceholder()
     qtbot.addWidget(placeholder)
@@ -121,18 +137,21 @@ def test_the_kept_rows_are_drawn_as_the_live_list_draws_them(qtbot: QtBot) -> No
     assert tree is not None
     model = tree.model()
     groups = [model.index(row, 0) for row in range(model.rowCount())]
-    assert [g.data() for g in groups] == ["Pinned", "Work", "Today"]
+    assert [g.data() for g in groups] == ["Pinned", "Projects", "Work", "Today"]
     assert [g.data(GROUP_KIND_ROLE) for g in groups] == [
         GroupKind.PINNED,
+        GroupKind.PROJECTS,
         GroupKind.PROJECT,
         GroupKind.DATE,
     ]
-    assert [tree.isExpanded(g) for g in groups] == [True, False, True]
-    today = [model.index(row, 0, groups[2]) for row in range(model.rowCount(groups[2]))]
+    assert [tree.isExpanded(g) for g in groups] == [True, False, False, True]
+    today = [model.index(row, 0, groups[3]) for row in range(model.rowCount(groups[3]))]
     assert [(t.data(), t.data(PINNED_ROLE), t.data(TEAM_ROLE)) for t in today] == [
         ("Ünïcode ✓", False, None),
         ("Ours", False, "R&D"),
     ]
+    assert today[0].data(AGE_ROLE)  # its age at the row's end, from when it was last active
+    assert today[1].data(AGE_ROLE) is None  # kept by a run that did not know
     assert tree.focusPolicy() == tree.focusPolicy().NoFocus  # keys stay in the composer
     assert not placeholder.status.isVisible()
     first = tree.visualRect(groups[0])

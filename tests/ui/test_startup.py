@@ -261,10 +261,10 @@ def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
         # Tab goes down the window as it shows it, from the composer's buttons on: a new
         # chat's suggestions under them, the thread list, the find bar, the composer (made
         # first in a window built later, its place in the order is kept).
-        stops = ("Filter chats", "Find in this thread", "Message")
+        stops = ("Chats", "Find in this thread", "Message")
         kinds, names = zip(*(step.split(":", 1) for step in paths[0]), strict=True)
         assert [name for name in names if name in stops][:3] == list(stops)
-        assert kinds.index("SuggestionButton") < names.index("Filter chats")
+        assert kinds.index("SuggestionButton") < names.index("Chats")
     finally:
         for window in (whole, later):
             window.close()
@@ -784,10 +784,11 @@ def test_the_next_start_shows_the_threads_of_the_last_before_its_core_is_open(
 
 def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> None:
     from chatdesk.ui.sidebar import snapshot
+    from chatdesk.ui.sidebar.roles import GroupKind
 
     kept = configure().thread_list.path
     kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.write_bytes(b'{"version": 1, "groups": [{"kind": "nonsense"')
+    kept.write_bytes(b'{"version": 2, "groups": [{"kind": "nonsense"')
     gate = threading.Event()
     looked: list[bool] = []
 
@@ -815,9 +816,10 @@ def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> No
     assert app_run(slow_core(gate)) == 0
     assert steps.done
     assert looked == [True]
-    assert (
-        snapshot.decoded(configure().thread_list.read()) == []
-    )  # rewritten at the close: an empty list, read back
+    # Rewritten at the close, read back: the list of no chats, its Projects heading alone.
+    kept_now = snapshot.decoded(configure().thread_list.read())
+    assert kept_now is not None
+    assert [group.kind for group in kept_now] == [GroupKind.PROJECTS]
 
 
 def test_the_gil_is_handed_over_sooner_only_while_the_core_opens(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.views import ThreadFilter, ThreadView
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -31,25 +31,19 @@ def recency_key(thread: ThreadView) -> SortKey:
 
 
 class Bucket(enum.IntEnum):
-    """Recency groups for threads in no project, in the order they are shown."""
+    """The first recency groups of threads in no project, in the order they are shown. After
+    them come this year's earlier months, a group each, then earlier years (`bucket_of`)."""
 
     TODAY = 0
     YESTERDAY = 1
     WEEK = 2  # the seven days before yesterday
-    OLDER = 3
-
-    @property
-    def title(self) -> str:
-        return tr(_BUCKET_TITLES[self])
+    MONTH = 3  # the rest of the 30 days before today
 
 
-_BUCKET_TITLES = {  # the chat list's date groups
-    Bucket.TODAY: mark("Today"),
-    Bucket.YESTERDAY: mark("Yesterday"),
-    Bucket.WEEK: mark("Previous 7 days"),
-    # translators: the chat list's date group of chats last active more than 8 days ago
-    Bucket.OLDER: mark("Older"),
-}
+# A month `k` months before this one (in this year) is bucket MONTHS + k, k ≥ 1; a year `k`
+# years before this one is YEARS + k. Buckets grow with age, as the threads' order does.
+MONTHS = int(Bucket.MONTH)
+YEARS = MONTHS + 11
 
 
 def local_date(moment: datetime) -> date:
@@ -57,25 +51,44 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
-def bucket_of(moment: datetime, today: date) -> Bucket:
-    days = (today - local_date(moment)).days
+def bucket_of(moment: datetime, today: date) -> int:
+    """The recency group of a thread last active at `moment`: a `Bucket`, or a month or a
+    year (see MONTHS and YEARS)."""
+    day = local_date(moment)
+    days = (today - day).days
     if days <= 0:  # a clock running ahead elsewhere still counts as today
         return Bucket.TODAY
     if days == 1:
         return Bucket.YESTERDAY
     if days <= 8:
         return Bucket.WEEK
-    return Bucket.OLDER
+    if days <= 30:
+        return Bucket.MONTH
+    if day.year == today.year:  # an earlier month: over 30 days ago, so never this one
+        return MONTHS + today.month - day.month
+    return YEARS + today.year - day.year
 
 
-def day_starts(threads: list[ThreadView], today: date) -> list[int]:
-    """Where each Bucket starts in a recency-sorted list, and its end: bucket `b` is
-    `threads[starts[b]:starts[b + 1]]`."""
+def bucket_span(threads: list[ThreadView], bucket: int, today: date) -> tuple[int, int]:
+    """Where `bucket`'s threads are in a recency-sorted list (`threads[start:end]`); an empty
+    bucket's span is empty, where its threads would go."""
 
-    def day(thread: ThreadView) -> Bucket:
+    def day(thread: ThreadView) -> int:
         return bucket_of(thread.last_activity_at, today)
 
-    return [*(bisect_left(threads, bucket, key=day) for bucket in Bucket), len(threads)]
+    start = bisect_left(threads, bucket, key=day)
+    return start, bisect_right(threads, bucket, start, key=day)
+
+
+def buckets_held(threads: list[ThreadView], today: date) -> list[int]:
+    """The buckets a recency-sorted list has threads in, in order."""
+    found: list[int] = []
+    start = 0
+    while start < len(threads):
+        bucket = bucket_of(threads[start].last_activity_at, today)
+        found.append(bucket)
+        start = bucket_span(threads, bucket, today)[1]
+    return found
 
 
 def relative_time(moment: datetime, now: datetime) -> str:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.views import ThreadView
-from chatdesk.ui.sidebar.feeds import Bucket, Feed
+from chatdesk.ui.sidebar.feeds import Feed
 from chatdesk.ui.sidebar.roles import (
+    ACTIVITY_ROLE,
+    AGE_ROLE,
     API_ROLE,
     GROUP_KIND_ROLE,
     PINNED_ROLE,
@@ -21,6 +24,7 @@ from chatdesk.ui.sidebar.roles import (
     THREAD_ROLE,
     GroupKind,
 )
+from chatdesk.ui.sidebar.when import short_age
 
 _ROLE = Qt.ItemDataRole
 
@@ -32,15 +36,18 @@ class Group:
     feed: Feed
     title: str
     project_id: uuid.UUID | None = None
-    bucket: Bucket | None = None  # date groups share one feed, split by day
+    bucket: int | None = None  # date groups share one feed, split by day (feeds.bucket_of)
 
     @property
     def hidden_when_empty(self) -> bool:
         return self.kind in (GroupKind.PINNED, GroupKind.DATE)
 
-    def order(self) -> tuple[int, str, str]:
-        section = {GroupKind.PINNED: 0, GroupKind.PROJECT: 1, GroupKind.DATE: 2}.get(self.kind, 0)
-        return section + (self.bucket or 0), self.title.casefold(), str(self.project_id)
+    def order(self) -> tuple[int, int, str, str]:
+        section = _SECTIONS.get(self.kind, 0)
+        return section, self.bucket or 0, self.title.casefold(), str(self.project_id)
+
+
+_SECTIONS = {GroupKind.PINNED: 0, GroupKind.PROJECTS: 1, GroupKind.PROJECT: 2, GroupKind.DATE: 3}
 
 
 def group_data(group: Group, role: int) -> Any:
@@ -52,14 +59,19 @@ def group_data(group: Group, role: int) -> Any:
         return group.project_id
     if role == _ROLE.ToolTipRole and group.project_id is not None:
         return tr("Project: {name}", name=group.title)
+    if role == _ROLE.AccessibleDescriptionRole and group.kind is GroupKind.PROJECTS:
+        return tr("The button at its end creates a project.")
     return None
 
 
-def thread_data(thread: ThreadView, role: int, team: str | None = None) -> Any:
-    """`team`: the name of the team a shared thread is in (None: not known to the window)."""
+def thread_data(thread: ThreadView, role: int, now: datetime, team: str | None = None) -> Any:
+    """`now`: the time the list shows (for the row's age); `team`: the name of the team a
+    shared thread is in (None: not known to the window)."""
     shared = thread.team_id is not None
     if role in (_ROLE.DisplayRole, _ROLE.EditRole):
         return thread.title
+    if role == AGE_ROLE:
+        return short_age(thread.last_activity_at, now)
     if team is None and shared:
         # translators: stands for the name of a team not known yet ("Shared with team")
         team = tr("team")
@@ -79,6 +91,7 @@ def thread_data(thread: ThreadView, role: int, team: str | None = None) -> Any:
         PROJECT_ID_ROLE: thread.project_id,
         PINNED_ROLE: thread.pinned,
         THREAD_ROLE: thread,
+        ACTIVITY_ROLE: thread.last_activity_at,
     }.get(role)
 
 

@@ -1,9 +1,11 @@
 """Which groups the sidebar shows and where each thread's row is, without Qt's row bookkeeping.
 
-Normal view: Pinned, one group per project (shown even when empty), then threads in no project
-by recency (Today, Yesterday, Previous 7 days, Older; empty ones hidden). The date groups share
-one feed, split by day. Archived view and filtering have one group. `ThreadTreeModel`
-(`chatdesk/ui/sidebar/model.py`) asks this where things are and tells Qt as rows change.
+Normal view: Pinned, the Projects heading and one group per project (shown even when empty),
+then threads in no project by recency (Today, Yesterday, Previous 7 days, Previous 30 days, this
+year's earlier months, earlier years; empty ones hidden). The date groups share one feed, split
+by day, and are made as threads come into them. Archived view and filtering have one group.
+`ThreadTreeModel` (`chatdesk/ui/sidebar/model.py`) asks this where things are and tells Qt as
+rows change.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from datetime import date
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.views import ProjectView, ThreadFilter, ThreadView
-from chatdesk.ui.sidebar.feeds import Bucket, Feed, bucket_of, day_starts
+from chatdesk.ui.sidebar.feeds import Bucket, Feed, bucket_of, bucket_span, buckets_held
 from chatdesk.ui.sidebar.groups import Group
 from chatdesk.ui.sidebar.roles import GroupKind
+from chatdesk.ui.sidebar.when import bucket_title
 
 
 def _listed(thread: ThreadView) -> bool:
@@ -35,8 +38,10 @@ class Layout:
         self.gone_projects: set[uuid.UUID] = set()  # deleted: a late read must not bring them
         self._keys = itertools.count(1)  # 0 is the internal id of group rows themselves
         self._group_of_feed: dict[Feed, Group] = {}
-        self._dates: dict[Bucket, Group] = {}
-        self._bounds: tuple[int, date, list[int]] | None = None
+        self._dated: Feed | None = None  # the date groups' one feed (in the usual view)
+        self._dates: dict[int, Group] = {}  # by bucket, made as threads come into them
+        self._spans: dict[int, tuple[int, int]] = {}  # by bucket, for `_spans_of`
+        self._spans_of: tuple[int, date] | None = None  # the date feed's version, and the day
 
     @property
     def is_flat(self) -> bool:
@@ -49,19 +54,27 @@ class Layout:
         self.shown.clear()
         self.known.clear()
         self._group_of_feed.clear()
+        self._dated = None
         self._dates.clear()
-        self._bounds = None
+        self._spans_of = None
         if self.is_flat:
             self._build_flat()
         else:
             self._build_grouped()
 
     def new_day(self, today: date) -> None:
-        """After midnight "Today" is "Yesterday": the date groups shown are those with rows."""
+        """After midnight "Today" is "Yesterday", and a month's first day takes "Previous 30
+        days" apart: the date groups are made again, those with rows shown."""
         self.today = today
-        self._bounds = None
+        self._spans_of = None
         undated = [g for g in self.shown if g.bucket is None]
-        dated = [g for g in self._dates.values() if self.rows(g) > 0]
+        for group in self._dates.values():
+            del self.known[group.key]
+        self._dates.clear()
+        dated = []
+        if self._dated is not None:
+            self._group_of_feed[self._dated] = self._date_group(Bucket.TODAY)
+            dated = [self._date_group(b) for b in buckets_held(self._dated.threads, today)]
         self.shown = sorted(undated + dated, key=Group.order)
 
     def sorted_projects(self) -> list[ProjectView]:
@@ -102,7 +115,7 @@ class Layout:
         group = self._group_of_feed[feed]
         if group.bucket is None:
             return group
-        return self._dates[bucket_of(thread.last_activity_at, self.today)]
+        return self._date_group(bucket_of(thread.last_activity_at, self.today))
 
     def last_date_group(self) -> Group | None:
         return next((g for g in reversed(self.shown) if g.bucket is not None), None)
@@ -112,11 +125,13 @@ class Layout:
         feed = group.feed
         if group.bucket is None:
             return 0, len(feed.threads)
-        if self._bounds is None or self._bounds[:2] != (feed.version, self.today):
-            starts = day_starts(feed.threads, self.today)
-            self._bounds = (feed.version, self.today, starts)
-        bounds = self._bounds[2]
-        return bounds[group.bucket], bounds[group.bucket + 1]
+        if self._spans_of != (feed.version, self.today):
+            self._spans.clear()
+            self._spans_of = (feed.version, self.today)
+        span = self._spans.get(group.bucket)
+        if span is None:
+            span = self._spans[group.bucket] = bucket_span(feed.threads, group.bucket, self.today)
+        return span
 
     def rows(self, group: Group) -> int:
         start, end = self.span(group)
@@ -147,12 +162,23 @@ class Layout:
 
         # translators: the chat list's group of pinned chats
         self._new_group(GroupKind.PINNED, Feed(ThreadFilter(pinned=True), pinned), tr("Pinned"))
-        by_date = Feed(ThreadFilter(only_unfiled=True, pinned=False), unfiled)
-        for bucket in Bucket:
-            group = self._new_group(GroupKind.DATE, by_date, bucket.title, bucket=bucket)
-            self._dates[bucket] = group
+        heading = Feed(ThreadFilter(), lambda _: False, started=True, exhausted=True)  # no rows
+        # translators: the heading over the projects in the chat list
+        self.shown.append(self._new_group(GroupKind.PROJECTS, heading, tr("Projects")))
+        self._dated = Feed(ThreadFilter(only_unfiled=True, pinned=False), unfiled)
+        self._group_of_feed[self._dated] = self._date_group(Bucket.TODAY)
         for project in self.sorted_projects():
             self.shown.append(self.new_project_group(project))
+
+    def _date_group(self, bucket: int) -> Group:
+        """The date group of `bucket`, made when first wanted (not shown yet)."""
+        group = self._dates.get(bucket)
+        if group is None:
+            assert self._dated is not None, "date groups are the usual view's"
+            title = bucket_title(bucket, self.today)
+            group = self._new_group(GroupKind.DATE, self._dated, title, bucket=bucket)
+            self._dates[bucket] = group
+        return group
 
     def _new_group(
         self,
@@ -161,7 +187,7 @@ class Layout:
         title: str,
         *,
         project_id: uuid.UUID | None = None,
-        bucket: Bucket | None = None,
+        bucket: int | None = None,
     ) -> Group:
         group = Group(next(self._keys), kind, feed, title, project_id, bucket)
         self.known[group.key] = group

@@ -18,7 +18,7 @@ import sys
 import uuid
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
 from PySide6.QtCore import (
@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 
@@ -43,6 +42,7 @@ from chatdesk.ui.sidebar.feeds import (
 from chatdesk.ui.sidebar.groups import Group, group_data, thread_data
 from chatdesk.ui.sidebar.layout import Layout
 from chatdesk.ui.sidebar.roles import THREAD_ROLE, GroupKind
+from chatdesk.ui.sidebar.when import MinuteClock
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.service import ChatService
@@ -78,18 +78,15 @@ class ThreadTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._service = service
         self._runner = runner
-        self._now = now or _local_now
+        self.clock = MinuteClock(now or _local_now, self)  # the time the rows' ages count to
         self._page_size = page_size
-        self._layout = Layout(local_date(self._now()))
+        self._layout = Layout(local_date(self.clock.now))
         # Events seen while pages were being read: a page may predate them. None: deleted.
         self._fresh: dict[uuid.UUID, ThreadView | None] = {}
         self._fetch_pauses = 0
         self._team_names: dict[uuid.UUID, str] = {}  # for shared threads' badges
         self._layout.build(archived=False, text="")
-        self._midnight = QTimer(self)
-        self._midnight.setSingleShot(True)
-        self._midnight.timeout.connect(self._regroup_by_day)
-        self._arm_midnight()
+        self.clock.ticked.connect(self._regroup_by_day)
         self._unsubscribe = service.events.subscribe(self._on_event)
         self.destroyed.connect(self._unsubscribe)
 
@@ -238,7 +235,7 @@ class ThreadTreeModel(QAbstractItemModel):
         start, _ = self._layout.span(owner)
         thread = owner.feed.threads[start + index.row()]
         team = self._team_names.get(thread.team_id) if thread.team_id else None
-        return thread_data(thread, role, team)
+        return thread_data(thread, role, self.clock.now, team)
 
     def canFetchMore(self, parent: Index) -> bool:
         group = self._group_row(parent)
@@ -454,19 +451,11 @@ class ThreadTreeModel(QAbstractItemModel):
 
     def _regroup_by_day(self) -> None:
         """After midnight "Today" is "Yesterday": regroup the threads in no project."""
-        today = local_date(self._now())
+        today = local_date(self.clock.now)
         if today != self._layout.today:
             self.beginResetModel()
             self._layout.new_day(today)
             self.endResetModel()
-        self._arm_midnight()
-
-    def _arm_midnight(self) -> None:
-        now = self._now()
-        midnight = datetime.combine(local_date(now) + timedelta(days=1), datetime.min.time())
-        wait = midnight.astimezone() - now.astimezone()
-        # Long timers may fire a little early (Qt's coarse timers); then this re-arms.
-        self._midnight.start(max(100, int(wait.total_seconds() * 1000) + 500))
 
     # -- lookups ---------------------------------------------------------------------------------
 

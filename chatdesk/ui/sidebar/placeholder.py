@@ -1,6 +1,7 @@
 """What the sidebar shows while the core is still opening the database.
 
-The same frame as `Sidebar` (New chat, the filter, the list, Archived) with its controls disabled,
+The same frame as `Sidebar` (the New chat and Search rows, the list, the Archived row) with its
+controls disabled,
 so the window can paint before the thread list and SQLAlchemy are loaded, and nothing jumps when
 the real sidebar takes its place. Where the threads will be: the rows the window showed when it
 last closed (`snapshot.py`), drawn by the sidebar's delegate but not yet clickable, or, with none
@@ -17,20 +18,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIcon, QPaintEvent, QPalette
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QPaintEvent, QPalette
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.sidebar.flat_row import INSET, PADDING, FlatRow
 from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import icon, set_icon, show_icon
+from chatdesk.ui.theme.icons import set_icon, show_icon
 
 if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
     from PySide6.QtWidgets import QTreeView
@@ -41,7 +35,24 @@ MARGIN = 6  # px around the sidebar's contents, as in Sidebar
 SPACING = 6
 MIN_WIDTH = 180
 
-_ICONS = {"_new_chat": "new-chat", "_new_project": "new-project", "_archived": "archive"}
+_ICONS = {"_new_chat": "new-chat", "_search": "search", "_archived": "archive"}
+
+
+def top_rows() -> tuple[FlatRow, FlatRow]:
+    """The rows over the list: New chat and Search (the sidebar's and the placeholder's)."""
+    # translators: the row at the top of the chat list that starts a new chat
+    new_chat = FlatRow(tr("New chat"))
+    # translators: the row at the top of the chat list that opens the search (Ctrl+K)
+    search = FlatRow(tr("Search", context="chats"))
+    return new_chat, search
+
+
+def archived_row() -> FlatRow:
+    """The row under the list that shows the archived chats instead of the others."""
+    # translators: the row that shows the archived chats instead of the others
+    row = FlatRow(tr("Archived"))
+    row.setCheckable(True)
+    return row
 
 
 class SidebarPlaceholder(QWidget):
@@ -50,23 +61,14 @@ class SidebarPlaceholder(QWidget):
         super().__init__(parent)
         self.setMinimumWidth(MIN_WIDTH)
         self.setAccessibleName(tr("Chats"))
-        # translators: the button that starts a new chat
-        self._new_chat = QPushButton(tr("New chat"))
-        self._new_project = QToolButton()
-        self._filter = QLineEdit()
-        self._filter.setPlaceholderText(tr("Filter chats"))
-        leading = QLineEdit.ActionPosition.LeadingPosition
-        self._search_mark = self._filter.addAction(QIcon(), leading)
-        self._archived = QToolButton()
-        # translators: the button that shows the archived chats instead of the others
-        self._archived.setText(tr("Archived"))
-        self._archived.setAutoRaise(True)
-        self._archived.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for control in (self._new_chat, self._new_project, self._filter, self._archived):
+        self._new_chat, self._search = top_rows()
+        self._archived = archived_row()
+        for control in (self._new_chat, self._search, self._archived):
             control.setEnabled(False)
         self.status = QLabel(tr("Opening your chats…"))
         self.status.setAccessibleName(tr("List status"))
-        self.status.setContentsMargins(8, 4, 0, 0)  # in line with the titles that will follow
+        # In line with the titles that will follow, and with the rows' words above.
+        self.status.setContentsMargins(INSET + PADDING, INSET, INSET + PADDING, 0)
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._kept: Callable[[], list[GroupRow] | None] | None = None  # reads the kept rows
         self._held = held
@@ -81,18 +83,15 @@ class SidebarPlaceholder(QWidget):
         self._lay_out()
 
     def _lay_out(self) -> None:
-        top = QHBoxLayout()
-        top.setSpacing(4)
-        top.addWidget(self._new_chat, 1)
-        top.addWidget(self._new_project)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
-        layout.setSpacing(SPACING)
-        layout.addLayout(top)
-        layout.addWidget(self._filter)
+        layout.setSpacing(0)  # the rows' own height spaces them, as the list's rows
+        layout.addWidget(self._new_chat)
+        layout.addWidget(self._search)
+        layout.addSpacing(SPACING)
         layout.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         layout.addStretch(1)
-        layout.addWidget(self._archived, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self._archived)
 
     def show_kept(self, kept: list[GroupRow]) -> None:
         """Show `kept` (the rows the window showed when it last closed) once this has painted."""
@@ -158,4 +157,3 @@ class SidebarPlaceholder(QWidget):
         look = current_look()
         for button in _ICONS:
             show_icon(getattr(self, button), True, look)
-        self._search_mark.setIcon(icon("search", look))

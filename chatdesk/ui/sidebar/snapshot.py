@@ -5,7 +5,8 @@ the window closes, the top of the sidebar's usual view (its groups and the title
 as many rows as a tall window shows) is kept in `sidebar.json` beside the database's other
 run files (0600); at the next start the placeholder shows those rows, drawn by the sidebar's own
 delegate, until the live list takes their place, usually within the second. The file holds
-titles only, which the database beside it holds too. A list filtered or showing the archive
+titles and when each chat was last active (its age is shown at the row's end), which the
+database beside it holds too. A list filtered or showing the archive
 is not kept (the next start would not show it); the file is then removed. The file itself is
 the core's (`chatdesk/core/kept_file.py`): this says what is in it.
 
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -24,11 +27,19 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTreeView
 
 from chatdesk.core import i18n
-from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
+from chatdesk.ui.sidebar.roles import (
+    ACTIVITY_ROLE,
+    AGE_ROLE,
+    GROUP_KIND_ROLE,
+    PINNED_ROLE,
+    TEAM_ROLE,
+    GroupKind,
+)
+from chatdesk.ui.sidebar.when import short_age
 
 log = logging.getLogger("chatdesk.ui")
 
-VERSION = 1
+VERSION = 2  # 2: the Projects heading is a row of its own, and each thread's last activity
 MAX_ROWS = 60  # group and thread rows kept: more than a tall window shows
 MAX_TITLE = 300  # characters of a title kept (the row elides long ones anyway)
 _KINDS = {kind.value: kind for kind in GroupKind}
@@ -39,6 +50,7 @@ class ThreadRow:
     title: str
     pinned: bool = False
     team: str | None = None  # the team's name on a shared thread
+    at: float | None = None  # when it was last active, in seconds since 1970 (UTC)
 
 
 @dataclass(frozen=True)
@@ -76,11 +88,13 @@ def _threads(group: QModelIndex, budget: int) -> tuple[ThreadRow, ...]:
     for row in range(min(model.rowCount(group), max(0, budget))):
         index = model.index(row, 0, group)
         team = index.data(TEAM_ROLE)
+        active = index.data(ACTIVITY_ROLE)
         found.append(
             ThreadRow(
                 _title(index),
                 bool(index.data(PINNED_ROLE)),
                 team if isinstance(team, str) else None,
+                active.timestamp() if isinstance(active, datetime) else None,
             )
         )
     return tuple(found)
@@ -104,7 +118,9 @@ def encoded(groups: list[GroupRow] | None) -> bytes | None:
 
 
 def _group_json(group: GroupRow) -> dict[str, Any]:
-    threads = [{"title": t.title, "pinned": t.pinned, "team": t.team} for t in group.threads]
+    threads = [
+        {"title": t.title, "pinned": t.pinned, "team": t.team, "at": t.at} for t in group.threads
+    ]
     return {"kind": group.kind.value, "title": group.title, "open": group.open, "threads": threads}
 
 
@@ -151,8 +167,19 @@ def _parse_group(item: Any) -> GroupRow:
             raise ValueError("a thread row without its flags")
         if team is not None and not isinstance(team, str):
             raise ValueError("a team that is not a name")
-        rows.append(ThreadRow(_text(thread.get("title")), thread["pinned"], team))
+        rows.append(ThreadRow(_text(thread.get("title")), thread["pinned"], team, _moment(thread)))
     return GroupRow(_KINDS[item["kind"]], _text(item.get("title")), item["open"], tuple(rows))
+
+
+def _moment(thread: dict[str, Any]) -> float | None:
+    at = thread.get("at")
+    if at is None:
+        return None
+    if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at):
+        raise ValueError("a last activity that is not a time")
+    if not 0 <= at < 2**37:  # about the year 6300: beyond it datetime cannot hold it anyway
+        raise ValueError("a last activity out of range")
+    return float(at)
 
 
 def _text(value: Any) -> str:
@@ -161,8 +188,10 @@ def _text(value: Any) -> str:
     return value[:MAX_TITLE]
 
 
-def model_of(groups: list[GroupRow]) -> QStandardItemModel:
-    """The rows as a model the sidebar's delegate draws like the live list."""
+def model_of(groups: list[GroupRow], now: datetime | None = None) -> QStandardItemModel:
+    """The rows as a model the sidebar's delegate draws like the live list, their ages as of
+    `now` (by default, now)."""
+    now = now or datetime.now(UTC)
     model = QStandardItemModel()
     for group in groups:
         item = QStandardItem(group.title)
@@ -171,6 +200,8 @@ def model_of(groups: list[GroupRow]) -> QStandardItemModel:
             child = QStandardItem(thread.title)
             child.setData(thread.pinned, PINNED_ROLE)
             child.setData(thread.team, TEAM_ROLE)
+            if thread.at is not None:
+                child.setData(short_age(datetime.fromtimestamp(thread.at, UTC), now), AGE_ROLE)
             item.appendRow(child)
         model.appendRow(item)
     return model

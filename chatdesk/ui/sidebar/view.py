@@ -1,4 +1,7 @@
-"""The Sidebar: New chat / New project, a title filter, the thread tree, and an Archived view.
+"""The Sidebar: flat rows from top to bottom. New chat and Search (which opens the window's
+search, Ctrl+K); the thread tree, its Projects heading ending in a New project button; and the
+Archived row, which shows the archived chats instead. Typing in the list filters it by title:
+the filter field shows above the list while it holds text (decision 0095).
 
 All changes go to the service through the Runner; the tree updates when the service's events
 come back, so a change made elsewhere (another window, the CLI flow in the same process) shows
@@ -21,13 +24,12 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QIcon, QKeyEvent, QPalette
+from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,8 +40,9 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.sidebar.actions import SidebarActions
 from chatdesk.ui.sidebar.delegate import SidebarDelegate
+from chatdesk.ui.sidebar.flat_row import INSET, PADDING, FlatRow
 from chatdesk.ui.sidebar.model import ThreadTreeModel
-from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING
+from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING, archived_row, top_rows
 from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import icon, set_icon
@@ -54,6 +57,7 @@ PREFETCH_PX = 300  # read the next page when its place is this close to the view
 class Sidebar(QWidget):
     thread_selected = Signal(object)  # uuid.UUID, chosen by the user
     new_chat_requested = Signal(object)  # the project's uuid.UUID, or None
+    search_requested = Signal()  # the Search row: the window opens its search
 
     def __init__(
         self,
@@ -149,20 +153,53 @@ class Sidebar(QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        # translators: the button that starts a new chat
-        self.new_chat = QPushButton(tr("New chat"))
+        self.new_chat, self.search = top_rows()
         _describe(self.new_chat, tr("New chat"), tr("Starts a new chat in no project."))
-        self.new_project = QToolButton()
+        _describe(
+            self.search,
+            tr("Search", context="chats"),
+            tr("Opens the search of every chat's title and messages."),
+        )
+        self.filter = self._filter_field()
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setContentsMargins(INSET + PADDING, 0, INSET + PADDING, 0)  # as the titles
+        self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        _describe(self.caption, tr("List status"), tr("What the chat list shows now."))
+        self.tree = ThreadTree()
+        self.tree.setModel(self.model)
+        self.delegate = SidebarDelegate(self.tree)
+        self.tree.setItemDelegate(self.delegate)
+        # At the end of the Projects heading, kept there by the tree as the list moves.
+        self.new_project = FlatRow(inset=0, parent=self.tree.viewport())
+        # translators: the button at the end of the chat list's Projects heading
         self.new_project.setToolTip(tr("New project"))
         _describe(self.new_project, tr("New project"), tr("Creates a project to group chats in."))
-        self.filter = FilterEdit()
-        self.filter.setPlaceholderText(tr("Filter chats"))
-        self.filter.setClearButtonEnabled(True)
-        self._search_mark = self.filter.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
+        self.tree.heading_button = self.new_project
         _describe(
-            self.filter, tr("Filter chats"), tr("Shows only chats whose title contains this text.")
+            self.tree,
+            tr("Chats"),
+            tr(
+                "Enter opens a chat, F2 renames it, Delete deletes it, the menu key shows more; "
+                "typing filters the list."
+            ),
         )
-        for button in self.filter.findChildren(QToolButton):  # the line edit's own icons
+        self.notice = NoticeBar()
+        self.archived = archived_row()
+        _describe(
+            self.archived, tr("Archived chats"), tr("Shows archived chats instead of the others.")
+        )
+        self._lay_out()
+        self._paint_icons()
+
+    def _filter_field(self) -> FilterEdit:
+        """The field that filters the list by title: hidden until the list is typed in."""
+        field = FilterEdit()
+        field.setPlaceholderText(tr("Filter chats"))
+        field.setClearButtonEnabled(True)
+        self._search_mark = field.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
+        _describe(field, tr("Filter chats"), tr("Shows only chats whose title contains this text."))
+        for button in field.findChildren(QToolButton):  # the line edit's own icons
             if button.defaultAction() is self._search_mark:
                 # translators: the magnifier in the chat list's filter
                 name = tr("Search")
@@ -172,37 +209,14 @@ class Sidebar(QWidget):
             # On the action: its button takes the tooltip again from it at each change (the
             # mark's icon follows the theme).
             button.defaultAction().setToolTip(name)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setContentsMargins(8, 0, 0, 0)  # in line with the titles below
-        self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        _describe(self.caption, tr("List status"), tr("What the chat list shows now."))
-        self.tree = ThreadTree()
-        self.tree.setModel(self.model)
-        self.delegate = SidebarDelegate(self.tree)
-        self.tree.setItemDelegate(self.delegate)
-        _describe(
-            self.tree,
-            tr("Chats"),
-            tr("Enter opens a chat, F2 renames it, Delete deletes it, the menu key shows more."),
-        )
-        self.notice = NoticeBar()
-        self.archived = QToolButton()
-        # translators: the button that shows the archived chats instead of the others
-        self.archived.setText(tr("Archived"))
-        self.archived.setCheckable(True)
-        self.archived.setAutoRaise(True)
-        self.archived.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        _describe(
-            self.archived, tr("Archived chats"), tr("Shows archived chats instead of the others.")
-        )
-        self._lay_out()
-        self._paint_icons()
+        field.hide()
+        return field
 
     def _paint_icons(self) -> None:
         look = current_look()
         set_icon(self.new_chat, "new-chat", look, "text")
-        set_icon(self.new_project, "new-project", look, "text")
+        set_icon(self.search, "search", look, "text")
+        set_icon(self.new_project, "new-project", look)
         set_icon(self.archived, "archive", look, "text")
         set_icon(self.notice.dismiss, "close", look, "text")
         self._search_mark.setIcon(icon("search", look))
@@ -213,24 +227,26 @@ class Sidebar(QWidget):
         super().changeEvent(event)
 
     def _lay_out(self) -> None:
-        top = QHBoxLayout()
-        top.setSpacing(4)
-        top.addWidget(self.new_chat, 1)
-        top.addWidget(self.new_project)
+        filter_row = QHBoxLayout()  # the field lined up with the rows' ground
+        filter_row.setContentsMargins(INSET, SPACING, INSET, 0)
+        filter_row.addWidget(self.filter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
-        layout.setSpacing(SPACING)
-        layout.addLayout(top)
-        layout.addWidget(self.filter)
+        layout.setSpacing(0)  # the rows' own height spaces them, as the list's rows
+        layout.addWidget(self.new_chat)
+        layout.addWidget(self.search)
+        layout.addLayout(filter_row)
+        layout.addSpacing(SPACING)
         layout.addWidget(self.caption)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.notice)
-        layout.addWidget(self.archived, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.archived)
         self.caption.hide()
-        QWidget.setTabOrder(self.new_chat, self.new_project)
-        QWidget.setTabOrder(self.new_project, self.filter)
+        QWidget.setTabOrder(self.new_chat, self.search)
+        QWidget.setTabOrder(self.search, self.filter)
         QWidget.setTabOrder(self.filter, self.tree)
-        QWidget.setTabOrder(self.tree, self.notice.action)
+        QWidget.setTabOrder(self.tree, self.new_project)  # in the list: right after it
+        QWidget.setTabOrder(self.new_project, self.notice.action)
         QWidget.setTabOrder(self.notice.action, self.notice.dismiss)
         QWidget.setTabOrder(self.notice.dismiss, self.archived)
 
@@ -238,10 +254,14 @@ class Sidebar(QWidget):
         self._filter_timer = _single_shot(self, FILTER_DELAY_MS, self._apply_view)
         self._fetch_timer = _single_shot(self, 0, self._fetch_visible)
         self.new_chat.clicked.connect(lambda: self.new_chat_requested.emit(None))
+        self.search.clicked.connect(self.search_requested)
         self.new_project.clicked.connect(self.commands.create_project)
         self.commands.new_chat_requested.connect(self.new_chat_requested)
         self.filter.textChanged.connect(lambda _: self._filter_timer.start())
+        self.filter.textChanged.connect(lambda _: self._show_filter())
+        self.filter.left.connect(self._show_filter)
         self.filter.moved_down.connect(self._enter_list)
+        self.tree.typed.connect(self._filter_from_list)
         self.filter.returnPressed.connect(self._open_first)
         self.archived.toggled.connect(self._apply_view)
         self.tree.thread_activated.connect(self._activated)
@@ -261,6 +281,7 @@ class Sidebar(QWidget):
         model.rowsMoved.connect(lambda *_: self._keep_selection())
         model.layoutChanged.connect(lambda *_: self._keep_selection())
         model.page_loaded.connect(self._after_change)
+        model.clock.ticked.connect(self.tree.viewport().update)  # the rows' ages move on
 
     # -- keeping the tree in shape ---------------------------------------------------------------
 
@@ -342,6 +363,17 @@ class Sidebar(QWidget):
         self.model.set_view(archived=self.archived.isChecked(), text=self.filter.text())
         self._update_caption()
 
+    def _show_filter(self) -> None:
+        """The filter field shows while it holds text or has the keys, hidden otherwise."""
+        self.filter.setVisible(bool(self.filter.text()) or self.filter.hasFocus())
+
+    def _filter_from_list(self, text: str) -> None:
+        """A letter typed in the list starts (or goes on with) filtering it by title."""
+        self.filter.show()
+        self.filter.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.filter.end(False)
+        self.filter.insert(text)
+
     def _activated(self, thread_id: uuid.UUID) -> None:
         self._selected = thread_id
         self.thread_selected.emit(thread_id)
@@ -383,6 +415,12 @@ class FilterEdit(QLineEdit):
     """The filter box: Down goes to the list; Escape clears, or leaves when already empty."""
 
     moved_down = Signal()
+    left = Signal()  # the keys went elsewhere
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:  # not for its own context menu
+            self.left.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Down:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QKeyEvent,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.sidebar.delegate import heading_button_place
 from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, THREAD_ID_ROLE, GroupKind
 
 _KEY = Qt.Key
@@ -32,15 +33,21 @@ class ThreadTree(QTreeView):
     """A tree that says when the user (not the program) picks a thread or asks to delete.
 
     Arrow keys only move the highlight; a click or Enter opens a thread, so moving through
-    the list does not load every conversation on the way.
+    the list does not load every conversation on the way. A letter typed is handed on
+    (`typed`), to filter the list by, rather than jumping to a title that starts with it.
     """
 
     thread_activated = Signal(object)  # uuid.UUID
     delete_requested = Signal(QModelIndex)  # a thread or a project row
     menu_requested = Signal(QModelIndex, QPoint)  # the row, where to show it (global)
+    typed = Signal(str)  # what a key typed in the list wrote
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A button kept at the end of the Projects heading (the sidebar's New project); a
+        # child of the viewport, not an index widget, which would take the keys from the list
+        # each time the heading becomes the current row.
+        self.heading_button: QWidget | None = None
         self.setHeaderHidden(True)
         self.setRootIsDecorated(False)
         self.setIndentation(0)  # the delegate indents a project's threads itself
@@ -56,6 +63,13 @@ class ThreadTree(QTreeView):
         self.setAutoFillBackground(False)
         self.viewport().setBackgroundRole(QPalette.ColorRole.Window)
         self.clicked.connect(self._on_clicked)
+        self.verticalScrollBar().valueChanged.connect(self._place_heading_button)
+        # Placed a turn later: rows inserted ask for it, and reading where the heading is then
+        # would lay the whole list out at once, in the middle of the insert.
+        self._heading_later = QTimer(self)
+        self._heading_later.setSingleShot(True)
+        self._heading_later.setInterval(0)
+        self._heading_later.timeout.connect(self._place_heading_button)
 
     def _on_clicked(self, index: QModelIndex) -> None:
         thread_id = index.data(THREAD_ID_ROLE)
@@ -73,6 +87,25 @@ class ThreadTree(QTreeView):
                 super().doItemsLayout()
         else:
             super().doItemsLayout()
+
+    def updateEditorGeometries(self) -> None:
+        super().updateEditorGeometries()  # as rows are laid out: the button with them
+        if self.heading_button is not None:
+            self._heading_later.start()
+
+    def _place_heading_button(self) -> None:
+        button = self.heading_button
+        if button is None:
+            return
+        model, root = self.model(), self.rootIndex()
+        rows = (model.index(row, 0, root) for row in range(model.rowCount(root)))
+        heading = next((i for i in rows if i.data(GROUP_KIND_ROLE) is GroupKind.PROJECTS), None)
+        row = self.visualRect(heading) if heading is not None else QRect()
+        if row.isValid() and row.intersects(self.viewport().rect()):
+            button.setGeometry(heading_button_place(row, self.layoutDirection()))
+            button.show()
+        else:
+            button.hide()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """A right click opens the menu of the row under the mouse; the menu key (or
@@ -95,7 +128,21 @@ class ThreadTree(QTreeView):
             if event.key() == _KEY.Key_Delete:
                 self.delete_requested.emit(current)
                 return
+        if self.state() != QAbstractItemView.State.EditingState and _writes(event):
+            self.typed.emit(event.text())
+            return
         super().keyPressEvent(event)
+
+
+def _writes(event: QKeyEvent) -> bool:
+    """Whether a key writes something to filter by: a printable character, not Space (which
+    chooses a row) and not a shortcut's."""
+    text = event.text()
+    chords = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    chords |= Qt.KeyboardModifier.MetaModifier
+    return (
+        bool(text) and text.isprintable() and not text.isspace() and not event.modifiers() & chords
+    )
 
 
 class NoticeBar(QFrame):

@@ -229,6 +229,8 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
     ),
     ("focus", "raised", PART),
     ("focus", "bubble", PART),
+    ("focus", "pressed", PART),  # the chat list's chosen row, focused
+    ("text_quiet", "pressed", PART),  # an icon at rest on it (a pinned chat's pin)
 )
 
 

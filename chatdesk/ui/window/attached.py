@@ -133,6 +133,7 @@ class AttachedParts(WindowLayout):
         self.sidebar = Sidebar(service, self.runner)
         self.sidebar.thread_selected.connect(self.show_thread)
         self.sidebar.new_chat_requested.connect(self.new_chat)
+        self.sidebar.search_requested.connect(self.open_search)
         self.sidebar.commands.summarize_requested.connect(self.summaries.summarize_now)
         self.sidebar.commands.context_window_requested.connect(self.choose_context_window)
         self.panes.set_side(self.sidebar)
@@ -151,6 +152,9 @@ class AttachedParts(WindowLayout):
         raise NotImplementedError
 
     def new_chat(self, project_id: object = None) -> None:
+        raise NotImplementedError
+
+    def open_search(self) -> None:
         raise NotImplementedError
 
     def choose_context_window(self, thread_id: object = None) -> None:
