@@ -45,6 +45,11 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("empty", "A new chat: a greeting, the message box, each assistant's suggestion"),
             ("new-chat-wide", "A new chat at 1600×1000, the size of the peers' pictures"),
             ("new-chat-assistant", "A new chat with the Tutor chosen: its badge and examples"),
+            (
+                "sidebar",
+                "The chats by day, each with its age; projects as folders; New chat, Search",
+            ),
+            ("sidebar-filter", "Typing in the chat list filters it by title"),
             ("thread", "A thread: a table, a checklist, formulas, highlighted code, a quote"),
             (
                 "answer-hovered",

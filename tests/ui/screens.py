@@ -920,6 +920,7 @@ def run() -> int:
     from tests.ui.screens_reading import reading_screens
     from tests.ui.screens_research import research_screens
     from tests.ui.screens_settings import settings_window_screens
+    from tests.ui.screens_sidebar import sidebar_screens
     from tests.ui.screens_sources import cut_screens, source_screens
     from tests.ui.screens_streaming import streaming_screens
     from tests.ui.screens_temporary import temporary_screens
@@ -938,6 +939,7 @@ def run() -> int:
             tool_image_screens,
             assistant_screens,
             temporary_screens,
+            sidebar_screens,
             assistant_page_screens,
             knowledge_page_screens,
             source_screens,

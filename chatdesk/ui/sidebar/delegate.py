@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import tr
 from chatdesk.ui.sidebar.painting import (
     CAPTION_AIR,
+    Texts,
     badge_width,
     caption_height,
     caption_line,
     chevron,
-    draw_title,
     paint_badge,
     paint_caption,
     paint_icon,
@@ -80,6 +80,7 @@ class SidebarDelegate(QStyledItemDelegate):
     def __init__(self, tree: QTreeView) -> None:
         super().__init__(tree)
         self._tree = tree
+        self._texts = Texts()
 
     # -- sizes -----------------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class SidebarDelegate(QStyledItemDelegate):
             direction, box, QRect(start, box.top(), box.right() - PADDING - start, box.height())
         )
         painter.setPen(option.palette.color(_ROLE.Text))
-        draw_title(painter, option.font, area, str(index.data()), direction)
+        self._texts.draw_title(painter, option.font, area, str(index.data()), direction)
         self._paint_focus(painter, option, box)
 
     def _paint_thread(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -135,11 +136,10 @@ class SidebarDelegate(QStyledItemDelegate):
         age = index.data(AGE_ROLE)
         if isinstance(age, str) and age:
             font = small_font(option)
-            width = QFontMetrics(font).horizontalAdvance(age)
+            width = self._texts.width(age, font)
             place = QRect(trail - width, box.top(), width, box.height())
-            painter.setFont(font)
             painter.setPen(muted)
-            painter.drawText(visual(direction, box, place), Qt.AlignmentFlag.AlignCenter, age)
+            self._texts.draw_centred(painter, font, visual(direction, box, place), age)
             trail -= width + GAP
         if index.data(PINNED_ROLE):
             pin = QRect(trail - PIN, box.center().y() - PIN // 2, PIN, PIN)
@@ -155,7 +155,7 @@ class SidebarDelegate(QStyledItemDelegate):
         lead = box.left() + PADDING + (NESTED if _is_nested(index) else 0)
         area = visual(direction, box, QRect(lead, box.top(), trail - lead, box.height()))
         painter.setPen(text)
-        draw_title(painter, option.font, area, str(index.data()), direction)
+        self._texts.draw_title(painter, option.font, area, str(index.data()), direction)
         self._paint_focus(painter, option, box)
 
     def _paint_background(

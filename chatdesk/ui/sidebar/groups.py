@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -67,11 +68,14 @@ def group_data(group: Group, role: int) -> Any:
 def thread_data(thread: ThreadView, role: int, now: datetime, team: str | None = None) -> Any:
     """`now`: the time the list shows (for the row's age); `team`: the name of the team a
     shared thread is in (None: not known to the window)."""
-    shared = thread.team_id is not None
-    if role in (_ROLE.DisplayRole, _ROLE.EditRole):
-        return thread.title
+    plain = _PLAIN.get(role)
+    if plain is not None:  # most of what a paint asks: read off the thread
+        return plain(thread)
     if role == AGE_ROLE:
         return short_age(thread.last_activity_at, now)
+    if role not in _SAID:
+        return None  # a group's roles, or one no row answers
+    shared = thread.team_id is not None
     if team is None and shared:
         # translators: stands for the name of a team not known yet ("Shared with team")
         team = tr("team")
@@ -82,17 +86,20 @@ def thread_data(thread: ThreadView, role: int, now: datetime, team: str | None =
     if role == _ROLE.AccessibleTextRole:
         said = _accessible_text(thread, team if shared else None)
         return tr("{row}, made through the local API", row=said) if by_api else said
-    if role == TEAM_ROLE:
-        return team if shared else None
-    if role == API_ROLE:
-        return by_api
-    return {
-        THREAD_ID_ROLE: thread.id,
-        PROJECT_ID_ROLE: thread.project_id,
-        PINNED_ROLE: thread.pinned,
-        THREAD_ROLE: thread,
-        ACTIVITY_ROLE: thread.last_activity_at,
-    }.get(role)
+    return team if shared else None  # TEAM_ROLE
+
+
+_PLAIN: dict[int, Callable[[ThreadView], Any]] = {
+    _ROLE.DisplayRole: lambda thread: thread.title,
+    _ROLE.EditRole: lambda thread: thread.title,
+    API_ROLE: lambda thread: thread.through_api,
+    THREAD_ID_ROLE: lambda thread: thread.id,
+    PROJECT_ID_ROLE: lambda thread: thread.project_id,
+    PINNED_ROLE: lambda thread: thread.pinned,
+    THREAD_ROLE: lambda thread: thread,
+    ACTIVITY_ROLE: lambda thread: thread.last_activity_at,
+}
+_SAID = frozenset({_ROLE.ToolTipRole, _ROLE.AccessibleTextRole, TEAM_ROLE})
 
 
 def made_through_api() -> str:

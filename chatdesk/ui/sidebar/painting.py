@@ -7,7 +7,15 @@ from __future__ import annotations
 import unicodedata
 
 from PySide6.QtCore import QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QStaticText,
+    QTextOption,
+)
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from chatdesk.ui.theme import current_look
@@ -18,6 +26,7 @@ _DIRECTION = Qt.LayoutDirection
 BADGE_MAX = 84  # a team badge's widest, in pixels (the tooltip has the whole name)
 BADGE_PAD = SPACE["xs"] + SPACE["xxs"]  # between a badge's words and its outline
 CAPTION_AIR = SPACE["m"]  # above a heading: it separates one section from the next
+KEPT_TEXTS = 2000  # words laid out and kept: more than the rows of a few pages, at two widths
 
 
 def visual(direction: Qt.LayoutDirection, row: QRect, logical: QRect) -> QRect:
@@ -36,20 +45,71 @@ def text_direction(text: str, otherwise: Qt.LayoutDirection) -> Qt.LayoutDirecti
     return otherwise
 
 
-def draw_title(
-    painter: QPainter, font: QFont, area: QRect, text: str, window: Qt.LayoutDirection
-) -> None:
-    """A title on the row's leading side, written in its own direction: an English title in a
-    right-to-left window keeps its "?" at its end, and is shortened at its end."""
-    right, left = Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft
-    leading = right if window is _DIRECTION.RightToLeft else left
-    elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, area.width())
-    painter.save()
-    painter.setFont(font)
-    painter.setLayoutDirection(text_direction(text, window))
-    align = leading | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
-    painter.drawText(area, align, elided)
-    painter.restore()
+class Texts:
+    """Words laid out once and kept for the next paints (a row's title, shortened to its
+    width, and its age), drawn as QStaticText: the list paints its rows again as the mouse
+    moves over them and as the minutes turn, and laying words out is most of a row's cost."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str, int, Qt.LayoutDirection], QStaticText] = {}
+        self._fonts: list[tuple[QFont, str]] = []  # the fonts seen (two or three), their keys
+
+    def draw_title(
+        self, painter: QPainter, font: QFont, area: QRect, text: str, window: Qt.LayoutDirection
+    ) -> None:
+        """A title on the row's leading side, written in its own direction: an English title
+        in a right-to-left window keeps its "?" at its end, and is shortened at its end."""
+        laid = self._laid_out(text, font, area.width(), window)
+        width = laid.size().width()
+        x = area.right() + 1 - width if window is _DIRECTION.RightToLeft else area.left()
+        self._draw(painter, font, laid, QPointF(x, area.top()), area.height())
+
+    def draw_centred(self, painter: QPainter, font: QFont, area: QRect, text: str) -> None:
+        """Short words (an age) in the middle of `area`."""
+        laid = self._laid_out(text, font, -1, _DIRECTION.LeftToRight)
+        x = area.left() + (area.width() - laid.size().width()) / 2
+        self._draw(painter, font, laid, QPointF(x, area.top()), area.height())
+
+    def width(self, text: str, font: QFont) -> int:
+        return round(self._laid_out(text, font, -1, _DIRECTION.LeftToRight).size().width())
+
+    def _draw(
+        self, painter: QPainter, font: QFont, laid: QStaticText, at: QPointF, height: int
+    ) -> None:
+        painter.setFont(font)
+        top = at.y() + (height - laid.size().height()) / 2
+        painter.drawStaticText(QPointF(at.x(), top), laid)
+
+    def _key_of(self, font: QFont) -> str:
+        """`font.key()`, found by comparing (cheap) rather than made (not)."""
+        for seen, key in self._fonts:
+            if seen == font:
+                return key
+        if len(self._fonts) >= 8:  # the text size changed: the fonts seen before are gone
+            self._fonts.clear()
+        self._fonts.append((QFont(font), font.key()))
+        return self._fonts[-1][1]
+
+    def _laid_out(
+        self, text: str, font: QFont, width: int, window: Qt.LayoutDirection
+    ) -> QStaticText:
+        """`text` laid out in `font`, shortened to `width` pixels (-1: whole)."""
+        key = (text, self._key_of(font), width, window)
+        laid = self._kept.get(key)
+        if laid is None:
+            if len(self._kept) >= KEPT_TEXTS:
+                self._kept.clear()
+            shown = text
+            if width >= 0:
+                shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+            laid = QStaticText(shown)
+            laid.setTextFormat(Qt.TextFormat.PlainText)  # a title is never markup
+            option = QTextOption()
+            option.setWrapMode(QTextOption.WrapMode.NoWrap)
+            option.setTextDirection(text_direction(text, window))
+            laid.setTextOption(option)
+            self._kept[key] = laid
+        return laid
 
 
 def small_font(option: QStyleOptionViewItem) -> QFont:
