@@ -43,7 +43,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("opening", "Starting: the chats the last run showed, before the database is open"),
             ("empty", "A new chat: a greeting, the message box, each assistant's suggestion"),
-            ("new-chat-wide", "A new chat at 1600×1000, the size of the peers' pictures"),
+            (
+                "new-chat-wide",
+                "A new chat at 1600×1000: the greeting and the box a little above the middle",
+            ),
             ("new-chat-assistant", "A new chat with the Tutor chosen: its badge and examples"),
             (
                 "sidebar",
