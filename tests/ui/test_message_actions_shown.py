@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.conversation.message import MessageWidget
@@ -67,7 +67,14 @@ def opened(qtbot: QtBot, open_window: Any, make_core: Any, finish: Any) -> MainW
 
 
 def hover(widget: QWidget) -> None:
-    """The mouse moved onto `widget` (Qt tells the widgets it left and entered)."""
+    """The mouse moved onto `widget` (Qt tells the widgets it left and entered), scrolled into
+    sight first when it is in a scrolled area (a message above the end of a conversation)."""
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None:
+        area.ensureWidgetVisible(widget, 0, 0)
+        QApplication.processEvents()
     QTest.mouseMove(widget, QPoint(widget.width() // 2, min(widget.height() // 2, 20)))
     QApplication.processEvents()
 
@@ -154,9 +161,7 @@ def test_a_comparisons_answers_each_show_theirs_as_the_last_message(
     from tests.ui.test_compare_ui import _columns, _compare, _tick
 
     window = open_window(make_core())
-    button = _compare(window)
-    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
-    _tick(button, "mock/mock-1", "mock/mock-2")
+    _tick(_compare(qtbot, window), "mock/mock-1", "mock/mock-2")
     hover(window.composer.editor)
     qtbot.keyClicks(window.composer.editor, "Explain tides")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
