@@ -37,7 +37,7 @@ class FormulasOffer(ExtraOffer):
         super().__init__(FORMULAS, FORMULAS_READY, column.parentWidget(), dismissable=True)
         self.setObjectName("formulasOffer")
         column.insertWidget(0, self)
-        # In from the column's edges as the header's title below it (chatdesk/ui/header.py),
+        # In from the column's edges as the header's title below it (chatdesk/ui/header/bar.py),
         # and apart from the menu bar: flush, its first button met the sidebar's edge.
         layout = self.layout()
         assert layout is not None
