@@ -8,27 +8,29 @@ latter no wider than the letters and as tall as the line, and a cell's ground ov
 drawn before it. The render leaves these without a ground of its own when the view draws them
 (`ReadingType.grounds_drawn`): a code block is a table of two rows (its head, with the Copy
 link, and its code), a chip's run of text and a table's header cells have the ground
-`transparent`. Found in the document (`cards`, `heads`, `chips`), they are drawn in the look's
-colours before Qt draws the text over them, so selections and the caret stay Qt's.
+`transparent`. Found in the document, they are drawn in the look's colours before Qt draws the
+text over them, so selections, the caret, find and links stay Qt's.
 
-A message's HTML says whether it holds either (`note`): a message without code costs its paint
-nothing more. The cards are found again after the document changed, walking its frames (a
-table is one; a message has a few). Chips are looked for only in the blocks the paint exposes.
+A paint must stay cheap (a streaming answer is painted at every update): a message whose HTML
+holds neither tables nor chips (`note`) costs nothing more; the cards' and header rows' places
+are found once after each change and kept until the next one or a new layout; a block's chips
+are found once, when it is first painted, and kept until that block or one before it changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QBrush,
     QColor,
+    QFont,
     QFontInfo,
     QFontMetricsF,
     QPainter,
-    QPainterPath,
     QTextBlock,
     QTextCharFormat,
     QTextDocument,
@@ -44,83 +46,137 @@ from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.scale import RADIUS, READING
 
 _CHIP_MARK = "background-color: transparent"  # how the render marks a chip (writer.py)
-_EDGE = 1.0  # px: a card's edge
 _MONOSPACE = "monospace"  # the family Qt gives `<code>`
+_EDGE = 1.0  # px: a card's edge
+
+
+@dataclass(frozen=True)
+class _Card:
+    box: QRectF  # the card, its edge on the table's cells' outline
+    head: QRectF  # its head, the language and Copy
+
+
+@dataclass(frozen=True)
+class _Block:
+    """What a paint needs of a block it has seen: where it is, where the next one starts, and
+    its chips."""
+
+    top: float
+    bottom: float
+    following: int  # the next block's position in the document (-1: none)
+    chips: list[QRectF]
+
+
+@dataclass(frozen=True)
+class _Places:
+    cards: list[_Card]
+    heads: list[QRectF]  # tables' header rows
 
 
 class Grounds:
-    """What one document (a message view's) holds of code drawn on a ground of its own."""
+    """What one document (a message view's) holds of grounds drawn here, and where."""
 
     def __init__(self, document: QTextDocument) -> None:
         self._document = document
-        self._has_cards = False
+        self._has_tables = False
         self._has_chips = False
-        self._cards: list[QTextTable] | None = None  # found again after a change
-        self._heads: list[QTextTable] = []  # the tables with a header row, found with them
-        document.contentsChanged.connect(self._changed)
+        self._places: _Places | None = None  # found again after a change or a new layout
+        self._seen: dict[int, _Block] = {}  # the blocks a paint has seen, by their positions
+        self._laid_out_as: tuple[float, QFont] = (-1.0, QFont())  # the width and font they are for
+        document.contentsChange.connect(self._changed)
 
     def note(self, html: str) -> None:
-        """`html` was put into the document: does it hold code blocks or chips."""
-        self._has_cards = self._has_cards or "<table" in html
+        """`html` was put into the document: does it hold tables (code blocks among them) or
+        chips."""
+        self._has_tables = self._has_tables or "<table" in html
         self._has_chips = self._has_chips or _CHIP_MARK in html
 
     def forget(self) -> None:
         """The document was emptied (plain text shown)."""
-        self._has_cards = self._has_chips = False
-        self._cards = None
+        self._has_tables = self._has_chips = False
 
-    def _changed(self) -> None:
-        self._cards = None
+    def _changed(self, position: int, _removed: int, _added: int) -> None:
+        self._places = None
+        changed = self._document.findBlock(position).position()
+        self._seen = {at: block for at, block in self._seen.items() if at < changed}
 
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
         """Draw the grounds within `exposed` (in the document's coordinates; the painter's
         too)."""
-        if not (self._has_cards or self._has_chips):
+        if not (self._has_tables or self._has_chips):
             return
+        self._follow_layout()
         named = colours(current_look())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self._has_cards:
-            for table in self.cards():
-                _card(painter, self._layout(), table, exposed, named)
-            painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if self._has_tables:
+            places = self.places()
+            for card in places.cards:
+                if card.box.intersects(exposed):
+                    _draw_card(painter, card, named)
             painter.setBrush(QColor(named["table_head"]))
-            for table in self._heads:
-                painter.drawRect(_head_of(self._layout(), table).intersected(exposed))
+            for head in places.heads:
+                if head.intersects(exposed):
+                    painter.drawRect(head)
         if self._has_chips:
-            painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(named["code_inline"]))
             radius = RADIUS["s"]
             for chip in self.chips(exposed):
                 painter.drawRoundedRect(chip, radius, radius)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _follow_layout(self) -> None:
+        """What was found for another width or font is laid out elsewhere now."""
+        laid_out_as = (self._document.textWidth(), self._document.defaultFont())
+        if laid_out_as != self._laid_out_as:
+            self._laid_out_as = laid_out_as
+            self._places, self._seen = None, {}
 
     def _layout(self) -> QAbstractTextDocumentLayout:
         return self._document.documentLayout()
 
     # -- finding them ----------------------------------------------------------------------------
 
-    def cards(self) -> list[QTextTable]:
-        """The document's code blocks: tables whose head holds a Copy link (and, aside, its
-        tables whose header row's ground is drawn here)."""
-        if self._cards is None:
+    def places(self) -> _Places:
+        """Where the document's code blocks (tables whose head holds a Copy link) and its
+        tables' header rows (marked) are drawn."""
+        if self._places is None:
+            layout = self._layout()
             tables = list(_tables(self._document.rootFrame()))
-            self._cards = [table for table in tables if _is_card(table)]
-            self._heads = [table for table in tables if _is_marked(_cell_ground(table))]
-        return self._cards
+            self._places = _Places(
+                [_card_of(layout, table) for table in tables if _is_card(table)],
+                [_head_of(layout, table) for table in tables if _is_marked(_cell_ground(table))],
+            )
+        return self._places
 
     def chips(self, exposed: QRectF) -> Iterator[QRectF]:
-        """The grounds of the chips of code in the blocks within `exposed`."""
+        """The grounds of the chips of code in the blocks within `exposed`: each block is read
+        once, when first painted, and then known by its position until it changes."""
         layout = self._layout()
-        past = READING["chip_across"] * QFontInfo(self._document.defaultFont()).pixelSize()
-        start = layout.hitTest(exposed.topLeft(), Qt.HitTestAccuracy.FuzzyHit)
-        block = self._document.findBlock(max(start, 0))
-        while block.isValid():
-            bounds = layout.blockBoundingRect(block)
-            if bounds.top() > exposed.bottom():
+        start = layout.hitTest(QPointF(0, exposed.top()), Qt.HitTestAccuracy.FuzzyHit)
+        position = self._document.findBlock(max(start, 0)).position()
+        while position >= 0:
+            seen = self._seen.get(position)
+            if seen is None:
+                seen = self._seen[position] = _block_at(layout, self._document, position)
+            if seen.top > exposed.bottom():
                 return
-            if bounds.bottom() >= exposed.top():
-                yield from _chips_of(block, bounds, past)
-            block = block.next()
+            yield from seen.chips
+            position = seen.following
+
+
+def _block_at(
+    layout: QAbstractTextDocumentLayout, document: QTextDocument, position: int
+) -> _Block:
+    block = document.findBlock(position)
+    bounds = layout.blockBoundingRect(block)
+    following = block.next()
+    return _Block(
+        bounds.top(),
+        bounds.bottom(),
+        following.position() if following.isValid() else -1,
+        list(_chips_of(block, bounds)),
+    )
 
 
 def _tables(frame: QTextFrame) -> Iterator[QTextTable]:
@@ -146,12 +202,13 @@ def _is_card(table: QTextTable) -> bool:
     return False
 
 
-def _chips_of(block: QTextBlock, bounds: QRectF, past: float) -> Iterator[QRectF]:
+def _chips_of(block: QTextBlock, bounds: QRectF) -> Iterator[QRectF]:
     """The grounds of the chips in `block`, laid out at `bounds`: one per line a chip is on,
-    `past` pixels wider than its letters at each side."""
+    a little wider than its letters at each side."""
     lines = block.layout()
     origin = bounds.topLeft()
     fragments = block.begin()
+    past = READING["chip_across"] * QFontInfo(block.document().defaultFont()).pixelSize()
     while not fragments.atEnd():
         fragment = fragments.fragment()
         fragments += 1
@@ -195,46 +252,42 @@ def _is_marked(ground: QBrush) -> bool:
     return ground.style() != Qt.BrushStyle.NoBrush and ground.color().alpha() == 0
 
 
+def _below(layout: QAbstractTextDocumentLayout, table: QTextTable, row: int) -> float:
+    """Where `table`'s row `row` begins: its first cell's text, less that cell's padding."""
+    cell = table.cellAt(row, 0)
+    padding = cell.format().toTableCellFormat().topPadding()
+    return layout.blockBoundingRect(cell.firstCursorPosition().block()).top() - padding
+
+
+def _card_of(layout: QAbstractTextDocumentLayout, table: QTextTable) -> _Card:
+    box = _table_box(layout, table)
+    head = QRectF(box.left(), box.top(), box.width(), _below(layout, table, 1) - box.top())
+    return _Card(box, head)
+
+
 def _head_of(layout: QAbstractTextDocumentLayout, table: QTextTable) -> QRectF:
     """Where `table`'s header row is drawn (all of it, for a table of one row)."""
     whole = _table_box(layout, table)
     if table.rows() < 2:
         return whole
-    below = table.cellAt(1, 0)
-    padding = below.format().toTableCellFormat().topPadding()
-    top = layout.blockBoundingRect(below.firstCursorPosition().block()).top() - padding
-    return QRectF(whole.left(), whole.top(), whole.width(), top - whole.top())
+    return QRectF(whole.left(), whole.top(), whole.width(), _below(layout, table, 1) - whole.top())
 
 
-def _card(
-    painter: QPainter,
-    layout: QAbstractTextDocumentLayout,
-    table: QTextTable,
-    exposed: QRectF,
-    named: dict[str, str],
-) -> None:
-    """A code block's card: the code's ground, rounded, under a head of its own shade, and an
-    edge around both."""
-    whole = _table_box(layout, table)
-    if not whole.intersects(exposed):
-        return
-    code = table.cellAt(1, 0)
-    padding = code.format().toTableCellFormat().topPadding()
-    head_end = layout.blockBoundingRect(code.firstCursorPosition().block()).top() - padding
-    card = whole.adjusted(_EDGE / 2, _EDGE / 2, -_EDGE / 2, -_EDGE / 2)
+def _draw_card(painter: QPainter, card: _Card, named: dict[str, str]) -> None:
+    """A code block's card: an edge, and within it the code's ground, rounded, under a head of
+    its own shade. Each is a filled shape: stroking a rounded outline with a smooth pen costs
+    ten times as much as filling one, at every paint."""
     radius = RADIUS["m"]
-    outline = QPainterPath()
-    outline.addRoundedRect(card, radius, radius)
-    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(named["border"]))
+    painter.drawRoundedRect(card.box, radius, radius)
+    inner = card.box.adjusted(_EDGE, _EDGE, -_EDGE, -_EDGE)
     painter.setBrush(QColor(named["code"]))
-    painter.drawPath(outline)
-    head = QPainterPath()
-    head.addRect(QRectF(card.left(), card.top(), card.width(), head_end - card.top()))
+    painter.drawRoundedRect(inner, radius - _EDGE, radius - _EDGE)
+    painter.save()
+    painter.setClipRect(card.head, Qt.ClipOperation.IntersectClip)
     painter.setBrush(QColor(named["code_head"]))
-    painter.drawPath(outline.intersected(head))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QColor(named["border"]))
-    painter.drawPath(outline)
+    painter.drawRoundedRect(inner, radius - _EDGE, radius - _EDGE)
+    painter.restore()
 
 
 def _table_box(layout: QAbstractTextDocumentLayout, table: QTextTable) -> QRectF:
