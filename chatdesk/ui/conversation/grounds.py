@@ -12,9 +12,9 @@ link, and its code), a chip's run of text and a table's header cells have the gr
 text over them, so selections, the caret, find and links stay Qt's.
 
 A paint must stay cheap (a streaming answer is painted at every update): a message whose HTML
-holds neither tables nor chips (`note`) costs nothing more; the cards' and header rows' places
-are found once after each change and kept until the next one or a new layout; a block's chips
-are found once, when it is first painted, and kept until that block or one before it changes.
+holds neither tables nor chips (`note`) costs nothing more; a table's card or header row, and
+a block's chips (when the block is first painted), are found once and kept until a change
+reaches them or the text is laid out anew (another width or size).
 """
 
 from __future__ import annotations
@@ -68,9 +68,12 @@ class _Block:
 
 
 @dataclass(frozen=True)
-class _Places:
-    cards: list[_Card]
-    heads: list[QRectF]  # tables' header rows
+class _Table:
+    """What is drawn under a table: a code block's card, or a header row's ground."""
+
+    last: int  # its last position in the document
+    card: _Card | None
+    head: QRectF | None
 
 
 class Grounds:
@@ -80,7 +83,8 @@ class Grounds:
         self._document = document
         self._has_tables = False
         self._has_chips = False
-        self._places: _Places | None = None  # found again after a change or a new layout
+        self._tables: dict[int, _Table] = {}  # by their first positions, as far as known
+        self._tables_known = False  # no table was added or changed since they were found
         self._seen: dict[int, _Block] = {}  # the blocks a paint has seen, by their positions
         self._laid_out_as: tuple[float, QFont] = (-1.0, QFont())  # the width and font they are for
         document.contentsChange.connect(self._changed)
@@ -96,8 +100,11 @@ class Grounds:
         self._has_tables = self._has_chips = False
 
     def _changed(self, position: int, _removed: int, _added: int) -> None:
-        self._places = None
+        """What stands before a change keeps its place; what the change touched or moved is
+        found again (a streaming answer changes at its end)."""
         changed = self._document.findBlock(position).position()
+        self._tables = {at: t for at, t in self._tables.items() if t.last < changed}
+        self._tables_known = False
         self._seen = {at: block for at, block in self._seen.items() if at < changed}
 
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
@@ -110,12 +117,12 @@ class Grounds:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         if self._has_tables:
-            places = self.places()
-            for card in places.cards:
+            tables = self.tables()
+            for card in (t.card for t in tables if t.card is not None):
                 if card.box.intersects(exposed):
                     _draw_card(painter, card, named)
             painter.setBrush(QColor(named["table_head"]))
-            for head in places.heads:
+            for head in (t.head for t in tables if t.head is not None):
                 if head.intersects(exposed):
                     painter.drawRect(head)
         if self._has_chips:
@@ -130,24 +137,24 @@ class Grounds:
         laid_out_as = (self._document.textWidth(), self._document.defaultFont())
         if laid_out_as != self._laid_out_as:
             self._laid_out_as = laid_out_as
-            self._places, self._seen = None, {}
+            self._tables, self._tables_known, self._seen = {}, False, {}
 
     def _layout(self) -> QAbstractTextDocumentLayout:
         return self._document.documentLayout()
 
     # -- finding them ----------------------------------------------------------------------------
 
-    def places(self) -> _Places:
+    def tables(self) -> list[_Table]:
         """Where the document's code blocks (tables whose head holds a Copy link) and its
-        tables' header rows (marked) are drawn."""
-        if self._places is None:
+        tables' header rows (marked) are drawn: those not known yet are found."""
+        if not self._tables_known:
             layout = self._layout()
-            tables = list(_tables(self._document.rootFrame()))
-            self._places = _Places(
-                [_card_of(layout, table) for table in tables if _is_card(table)],
-                [_head_of(layout, table) for table in tables if _is_marked(_cell_ground(table))],
-            )
-        return self._places
+            for table in _tables(self._document.rootFrame()):
+                first = table.firstPosition()
+                if first not in self._tables:
+                    self._tables[first] = _table_of(layout, table)
+            self._tables_known = True
+        return list(self._tables.values())
 
     def chips(self, exposed: QRectF) -> Iterator[QRectF]:
         """The grounds of the chips of code in the blocks within `exposed`: each block is read
@@ -257,6 +264,12 @@ def _below(layout: QAbstractTextDocumentLayout, table: QTextTable, row: int) -> 
     cell = table.cellAt(row, 0)
     padding = cell.format().toTableCellFormat().topPadding()
     return layout.blockBoundingRect(cell.firstCursorPosition().block()).top() - padding
+
+
+def _table_of(layout: QAbstractTextDocumentLayout, table: QTextTable) -> _Table:
+    card = _card_of(layout, table) if _is_card(table) else None
+    head = _head_of(layout, table) if _is_marked(_cell_ground(table)) else None
+    return _Table(table.lastPosition(), card, head)
 
 
 def _card_of(layout: QAbstractTextDocumentLayout, table: QTextTable) -> _Card:
