@@ -160,7 +160,7 @@ def _shown_alone(qtbot: QtBot, look: Look, text: str) -> tuple[QWidget, MessageB
     body.show_rendered(render_markdown(text, options))
     ground.resize(640, 100)
     ground.show()
-    qtbot.waitUntil(lambda: body.height() > 60)
+    qtbot.waitUntil(lambda: body.height() >= body.document().size().height())  # fitted
     ground.resize(640, body.height() + 40)
     return ground, body
 
@@ -195,6 +195,36 @@ def test_a_code_block_is_a_rounded_card_under_its_language_and_copy(
     radius = RADIUS["m"]
     assert _colour(picture, edge, top + 1) == named["surface"]
     assert _colour(picture, edge + radius, top + radius) == named["code_head"]
+    ground.close()
+
+
+def _ground_beside(body: MessageBrowser, words: str) -> str:
+    """The colour drawn just before the line of `words` begins (inside a code card: its ground)."""
+    line = body.document().documentLayout().blockBoundingRect(body.document().find(words).block())
+    picture = body.viewport().grab().toImage()
+    return _colour(picture, line.left() - 3, line.center().y())
+
+
+def test_a_streaming_answers_card_follows_its_code_as_it_grows(qtbot: QtBot) -> None:
+    ground, body = _shown_alone(qtbot, "light", "Here it comes:")
+    named = colours("light")
+    options = RenderOptions(
+        palette=render_palette("light"), reading=reading_type(current_reading_font())
+    )
+
+    def tail(text: str) -> None:  # the unfinished end, formatted as it will be
+        shown = render_markdown(text, replace(options, tentative=True))
+        body.set_formatted_tail(shown.html, shown.images)
+
+    tail("```python\nfirst = 1")
+    qtbot.waitUntil(lambda: _ground_beside(body, "first = 1") == named["code"])
+    tail("Two more lines of words\n\nabove the code now.\n\n```python\nfirst = 1\nsecond = 2")
+    qtbot.waitUntil(lambda: _ground_beside(body, "second = 2") == named["code"])
+    assert _ground_beside(body, "first = 1") == named["code"]  # the card moved down with it
+    words = body.document().find("above the code").block()  # where the card stood before
+    line = body.document().documentLayout().blockBoundingRect(words)
+    picture = body.viewport().grab().toImage()
+    assert _colour(picture, body.viewport().width() - 20, line.center().y()) == named["surface"]
     ground.close()
 
 

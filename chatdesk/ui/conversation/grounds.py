@@ -19,6 +19,7 @@ reaches them or the text is laid out anew (another width or size).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -86,6 +87,7 @@ class Grounds:
         self._tables: dict[int, _Table] = {}  # by their first positions, as far as known
         self._tables_known = False  # no table was added or changed since they were found
         self._seen: dict[int, _Block] = {}  # the blocks a paint has seen, by their positions
+        self._seen_at: list[int] = []  # their positions in order: a change drops its tail
         self._laid_out_as: tuple[float, QFont] = (-1.0, QFont())  # the width and font they are for
         document.contentsChange.connect(self._changed)
 
@@ -102,10 +104,15 @@ class Grounds:
     def _changed(self, position: int, _removed: int, _added: int) -> None:
         """What stands before a change keeps its place; what the change touched or moved is
         found again (a streaming answer changes at its end)."""
+        self._tables_known = False
+        if not (self._tables or self._seen_at):
+            return  # nothing found yet (a message without tables or chips)
         changed = self._document.findBlock(position).position()
         self._tables = {at: t for at, t in self._tables.items() if t.last < changed}
-        self._tables_known = False
-        self._seen = {at: block for at, block in self._seen.items() if at < changed}
+        dropped = bisect.bisect_left(self._seen_at, changed)
+        for at in self._seen_at[dropped:]:
+            del self._seen[at]
+        del self._seen_at[dropped:]
 
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
         """Draw the grounds within `exposed` (in the document's coordinates; the painter's
@@ -137,7 +144,8 @@ class Grounds:
         laid_out_as = (self._document.textWidth(), self._document.defaultFont())
         if laid_out_as != self._laid_out_as:
             self._laid_out_as = laid_out_as
-            self._tables, self._tables_known, self._seen = {}, False, {}
+            self._tables, self._tables_known = {}, False
+            self._seen, self._seen_at = {}, []
 
     def _layout(self) -> QAbstractTextDocumentLayout:
         return self._document.documentLayout()
@@ -166,6 +174,7 @@ class Grounds:
             seen = self._seen.get(position)
             if seen is None:
                 seen = self._seen[position] = _block_at(layout, self._document, position)
+                bisect.insort(self._seen_at, position)
             if seen.top > exposed.bottom():
                 return
             yield from seen.chips
