@@ -134,7 +134,7 @@ class ComposerChoices(QObject):
         self.show()
 
     def show_compare(self, models: Entries, chosen: list[str], on: bool) -> None:
-        self.compare_models, self.compare_chosen, self.compare_on = list(models), chosen, on
+        self.compare_models, self.compare_chosen, self.compare_on = list(models), list(chosen), on
         self.show()
 
     def refuse_files(self, reason: str) -> None:
@@ -186,12 +186,12 @@ class ComposerChoices(QObject):
             self.memory.switch(True)
 
     def open_menu(self) -> None:
-        """The "+" menu, under the "+" button."""
+        """The "+" menu, over the card from the "+" button."""
         self._popup(self.menu, self._row.plus)
 
     def open_choices(self, kind: str) -> None:
-        """The menu of choices `kind` names ("tools", "compare", …), under its chip if it shows
-        one, else under "+"."""
+        """The menu of choices `kind` names ("tools", "compare", …), from its chip if it shows
+        one, else from "+"."""
         menus: dict[str, QMenu] = {
             "assistant": self.menu.assistants,
             "tools": self.menu.tools,

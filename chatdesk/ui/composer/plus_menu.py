@@ -32,6 +32,7 @@ class PlusMenu(QMenu):
     def __init__(self, parent: QWidget, choices: ComposerChoices) -> None:
         super().__init__(parent)
         self._choices = choices
+        self._drawn: list[tuple[QAction, str]] = []  # entries with an icon, and its name
         self.setObjectName("plusMenu")
         # translators: the title of the composer's "+" menu, as a screen reader names it
         self.setTitle(tr("Attach and more"))
@@ -46,9 +47,11 @@ class PlusMenu(QMenu):
         tip = tr("Who answers in this chat: an assistant's prompt and model")
         # translators: an entry of the composer's "+" menu: its submenu picks who answers
         self._submenu(self.assistants, tr("&Assistant"), "assistant", tip)
-        # translators: an entry of the composer's "+" menu: tool servers to switch on or off
         self.tools = self._ticks(
-            tr("&Tools"), "tools", tr("Switch tool servers on or off for this chat")
+            # translators: an entry of the composer's "+" menu: tool servers to switch on or off
+            tr("&Tools"),
+            "tools",
+            tr("Switch tool servers on or off for this chat"),
         )
         self.web = self._switch(tr("&Web"), "web", lambda on: choices.web_switch().switch(on))
         self.web.setToolTip(web_tip())
@@ -82,7 +85,8 @@ class PlusMenu(QMenu):
         self.refresh()
 
     def _entry(self, text: str, picture: str, then: Callable[[], object]) -> QAction:
-        action = self.addAction(icon(picture, current_look(), "quiet", ICON["m"]), text)
+        action = self.addAction(text)
+        self._drawn.append((action, picture))
         action.triggered.connect(lambda _=False: then())
         return action
 
@@ -97,7 +101,7 @@ class PlusMenu(QMenu):
 
     def _submenu(self, menu: QMenu, title: str, picture: str, tip: str) -> None:
         menu.setTitle(title)
-        menu.setIcon(icon(picture, current_look(), "quiet", ICON["m"]))
+        self._drawn.append((menu.menuAction(), picture))
         menu.setToolTipsVisible(True)
         self.addMenu(menu)
         menu.menuAction().setToolTip(tip)
@@ -108,7 +112,9 @@ class PlusMenu(QMenu):
         return menu
 
     def refresh(self) -> None:
-        """Show what the composer's choices hold now."""
+        """Show what the composer's choices hold now, in the look of now."""
+        for action, picture in self._drawn:
+            action.setIcon(_drawn(picture))
         choices = self._choices
         self._show_files(choices.files_refused)
         self.assistants.menuAction().setVisible(bool(choices.assistants))
@@ -158,5 +164,9 @@ def _show_switch(action: QAction, shown: bool, on: bool) -> None:
     """A switch's entry shown or not, and ticked while on: its icon makes way for the tick."""
     action.setVisible(shown)
     action.setChecked(on)
-    drawn = QIcon() if on else icon(str(action.data()), current_look(), "quiet", ICON["m"])
-    action.setIcon(drawn)
+    action.setIcon(QIcon() if on else _drawn(str(action.data())))
+
+
+def _drawn(picture: str) -> QIcon:
+    """An entry's icon in the current look (drawn once a look, then kept: `icon`)."""
+    return icon(picture, current_look(), "quiet", ICON["m"])
