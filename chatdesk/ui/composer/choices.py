@@ -198,7 +198,6 @@ class ComposerChoices(QObject):
             "knowledge": self.menu.knowledge,
             "compare": self.menu.compare,
         }
-        self.menu.refresh()
         chip = self._chips.chip(kind) if self._chips is not None else None
         self._popup(menus[kind], chip if chip is not None and chip.isVisible() else self._row.plus)
 
@@ -207,6 +206,8 @@ class ComposerChoices(QObject):
         row): the composer sits low in the window, and the menu leaves the text in sight (Qt
         turns it below the card when there is no room above)."""
         under.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.menu.refresh()  # its entries as they will show,
+        menu.ensurePolished()  # in the sheet's sizes
         size = menu.sizeHint()
         x = under.mapToGlobal(QPoint(0, 0)).x()
         if under.isRightToLeft():  # its right edge on the right edge of `under`
