@@ -136,10 +136,10 @@ class SidebarDelegate(QStyledItemDelegate):
         age = index.data(AGE_ROLE)
         if isinstance(age, str) and age:
             font = small_font(option)
-            width = self._texts.width(age, font)
-            place = QRect(trail - width, box.top(), width, box.height())
+            width = self._texts.width(age, font, direction)
+            place = visual(direction, box, QRect(trail - width, box.top(), width, box.height()))
             painter.setPen(muted)
-            self._texts.draw_centred(painter, font, visual(direction, box, place), age)
+            self._texts.draw_centred(painter, font, place, age, direction)
             trail -= width + GAP
         if index.data(PINNED_ROLE):
             pin = QRect(trail - PIN, box.center().y() - PIN // 2, PIN, PIN)

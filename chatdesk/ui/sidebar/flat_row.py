@@ -19,7 +19,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QAbstractButton, QStyle, QWidget
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
@@ -100,7 +100,7 @@ class FlatRow(QAbstractButton):
             mode = QIcon.Mode.Disabled
         elif self.underMouse() or self.hasFocus():
             mode = QIcon.Mode.Active
-        self.icon().paint(painter, QStyle.visualRect(direction, ground, mark), mode=mode)
+        self.icon().paint(painter, _visual(direction, ground, mark), mode=mode)
         if not self.text():
             return
         start = mark.right() + 1 + GAP
@@ -114,4 +114,13 @@ class FlatRow(QAbstractButton):
             self.text(), Qt.TextElideMode.ElideRight, words.width()
         )
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter  # leading: mirrored
-        painter.drawText(QStyle.visualRect(direction, ground, words), align, text)
+        painter.drawText(_visual(direction, ground, words), align, text)
+
+
+def _visual(direction: Qt.LayoutDirection, outer: QRect, logical: QRect) -> QRect:
+    """`logical` (as if the row ran left to right) where it is drawn in `outer`: QStyle's
+    visualRect, without making PySide's QStyle class in the window's first frame (~15 ms)."""
+    if direction is not Qt.LayoutDirection.RightToLeft:
+        return logical
+    left = outer.left() + outer.right() - logical.right()
+    return QRect(left, logical.top(), logical.width(), logical.height())

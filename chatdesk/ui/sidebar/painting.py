@@ -64,14 +64,16 @@ class Texts:
         x = area.right() + 1 - width if window is _DIRECTION.RightToLeft else area.left()
         self._draw(painter, font, laid, QPointF(x, area.top()), area.height())
 
-    def draw_centred(self, painter: QPainter, font: QFont, area: QRect, text: str) -> None:
+    def draw_centred(
+        self, painter: QPainter, font: QFont, area: QRect, text: str, window: Qt.LayoutDirection
+    ) -> None:
         """Short words (an age) in the middle of `area`."""
-        laid = self._laid_out(text, font, -1, _DIRECTION.LeftToRight)
+        laid = self._laid_out(text, font, -1, window)
         x = area.left() + (area.width() - laid.size().width()) / 2
         self._draw(painter, font, laid, QPointF(x, area.top()), area.height())
 
-    def width(self, text: str, font: QFont) -> int:
-        return round(self._laid_out(text, font, -1, _DIRECTION.LeftToRight).size().width())
+    def width(self, text: str, font: QFont, window: Qt.LayoutDirection) -> int:
+        return round(self._laid_out(text, font, -1, window).size().width())
 
     def _draw(
         self, painter: QPainter, font: QFont, laid: QStaticText, at: QPointF, height: int

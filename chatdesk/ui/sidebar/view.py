@@ -50,6 +50,8 @@ from chatdesk.ui.theme.icons import icon, set_icon
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.service import ChatService
 
+_POPUP = Qt.FocusReason.PopupFocusReason
+_ANOTHER_WINDOW = Qt.FocusReason.ActiveWindowFocusReason
 FILTER_DELAY_MS = 150  # typing pauses shorter than this do not start a search
 PREFETCH_PX = 300  # read the next page when its place is this close to the viewport
 
@@ -419,7 +421,8 @@ class FilterEdit(QLineEdit):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        if event.reason() != Qt.FocusReason.PopupFocusReason:  # not for its own context menu
+        # Not for its own context menu, nor while another window is in front.
+        if event.reason() not in (_POPUP, _ANOTHER_WINDOW):
             self.left.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
