@@ -152,6 +152,11 @@ def test_the_kept_rows_are_drawn_as_the_live_list_draws_them(qtbot: QtBot) -> No
     ]
     assert today[0].data(AGE_ROLE)  # its age at the row's end, from when it was last active
     assert today[1].data(AGE_ROLE) is None  # kept by a run that did not know
+    button = tree.heading_button  # New project, at the Projects heading's end: not yet
+    assert button is not None
+    qtbot.waitUntil(button.isVisible)
+    assert tree.visualRect(groups[1]).contains(button.geometry())
+    assert not button.isEnabled()
     assert tree.focusPolicy() == tree.focusPolicy().NoFocus  # keys stay in the composer
     assert not placeholder.status.isVisible()
     first = tree.visualRect(groups[0])

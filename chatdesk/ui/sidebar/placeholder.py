@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
     from PySide6.QtWidgets import QTreeView
 
     from chatdesk.ui.sidebar.snapshot import GroupRow
+    from chatdesk.ui.sidebar.widgets import ThreadTree
 
 MARGIN = 6  # px around the sidebar's contents, as in Sidebar
 SPACING = 6
@@ -45,6 +46,18 @@ def top_rows() -> tuple[FlatRow, FlatRow]:
     # translators: the row at the top of the chat list that opens the search (Ctrl+K)
     search = FlatRow(tr("Search", context="chats"))
     return new_chat, search
+
+
+def new_project_button(tree: QTreeView) -> FlatRow:
+    """The button at the end of the list's Projects heading (the tree keeps it there)."""
+    button = FlatRow(inset=0, parent=tree.viewport())
+    # translators: the button at the end of the chat list's Projects heading
+    button.setToolTip(tr("New project"))
+    button.setAccessibleName(tr("New project"))
+    button.setAccessibleDescription(tr("Creates a project to group chats in."))
+    set_icon(button, "new-project", current_look())
+    button.hide()  # until the tree has placed it
+    return button
 
 
 def archived_row() -> FlatRow:
@@ -72,7 +85,7 @@ class SidebarPlaceholder(QWidget):
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._kept: Callable[[], list[GroupRow] | None] | None = None  # reads the kept rows
         self._held = held
-        self.tree: QTreeView | None = None  # the kept rows, once shown
+        self.tree: ThreadTree | None = None  # the kept rows, once shown
         # Icons are drawn on the loop's turn after the first paint (the first one loads Qt's
         # SVG plugin, a few ms), as the composer's: withheld until then, their places held.
         self._iconed = False
@@ -146,6 +159,8 @@ class SidebarPlaceholder(QWidget):
         tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         tree.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         tree.setAccessibleName(tr("Chats (opening)"))
+        tree.heading_button = new_project_button(tree)
+        tree.heading_button.setEnabled(False)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         place = layout.indexOf(self.status) + 1

@@ -40,9 +40,16 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.sidebar.actions import SidebarActions
 from chatdesk.ui.sidebar.delegate import SidebarDelegate
-from chatdesk.ui.sidebar.flat_row import INSET, PADDING, FlatRow
+from chatdesk.ui.sidebar.flat_row import INSET, PADDING
 from chatdesk.ui.sidebar.model import ThreadTreeModel
-from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING, archived_row, top_rows
+from chatdesk.ui.sidebar.placeholder import (
+    MARGIN,
+    MIN_WIDTH,
+    SPACING,
+    archived_row,
+    new_project_button,
+    top_rows,
+)
 from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import icon, set_icon
@@ -173,10 +180,7 @@ class Sidebar(QWidget):
         self.delegate = SidebarDelegate(self.tree)
         self.tree.setItemDelegate(self.delegate)
         # At the end of the Projects heading, kept there by the tree as the list moves.
-        self.new_project = FlatRow(inset=0, parent=self.tree.viewport())
-        # translators: the button at the end of the chat list's Projects heading
-        self.new_project.setToolTip(tr("New project"))
-        _describe(self.new_project, tr("New project"), tr("Creates a project to group chats in."))
+        self.new_project = new_project_button(self.tree)
         self.tree.heading_button = self.new_project
         _describe(
             self.tree,
@@ -218,7 +222,6 @@ class Sidebar(QWidget):
         look = current_look()
         set_icon(self.new_chat, "new-chat", look, "text")
         set_icon(self.search, "search", look, "text")
-        set_icon(self.new_project, "new-project", look)
         set_icon(self.archived, "archive", look, "text")
         set_icon(self.notice.dismiss, "close", look, "text")
         self._search_mark.setIcon(icon("search", look))
