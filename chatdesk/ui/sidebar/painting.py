@@ -135,7 +135,7 @@ def paint_caption(
 ) -> None:
     """A section's heading ("Today", "Projects"): small, quiet words at the leading side."""
     font = small_font(option)
-    font.setWeight(QFont.Weight.DemiBold)
+    font.setWeight(QFont.Weight.Medium)
     painter.setFont(font)
     painter.setPen(colour)
     area = caption_line(option).adjusted(inset, 0, -inset, 0)
