@@ -304,7 +304,10 @@ def test_built_in_assistants_read_in_the_users_language_and_a_renamed_one_keeps_
     select_row(page.list, "Zusammenfasser")
     editor = _open_editor(qtbot, page, page.edit_button)
     assert editor.name.text() == "Zusammenfasser"
-    assert editor.examples.examples()[0] == "Fasse diesen Artikel zusammen: "
+    assert list(editor.examples.examples()[:2]) == [
+        "Fasse die Geschichte von Romeo und Julia in fünf Stichpunkten zusammen.",
+        "Fasse diesen Artikel zusammen: ",
+    ]
     editor.name.setText("Meine Kurzfassung")
     _save(qtbot, editor)
     qtbot.waitUntil(lambda: _closed(editor))
@@ -315,7 +318,7 @@ def test_built_in_assistants_read_in_the_users_language_and_a_renamed_one_keeps_
     names = [a.name for a in finish(core.service.assistants.list())]
     assert names == ["Careful writer", "Code reviewer", "Meine Kurzfassung", "Translator", "Tutor"]
     kept = _stored(core, finish, "Meine Kurzfassung")
-    assert kept.examples[0] == "Summarise this article: "  # left as shown: chatdesk's words
+    assert kept.examples[1] == "Summarise this article: "  # left as shown: chatdesk's words
 
 
 def _answer_file_dialog(qtbot: QtBot, page: AssistantsPage, path: Path) -> None:

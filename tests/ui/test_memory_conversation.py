@@ -56,7 +56,7 @@ def _asked(make_core: Any, open_window: Any, qtbot: QtBot) -> tuple[Core, MainWi
     core: Core = make_core()
     window: MainWindow = open_window(core)
     window.activateWindow()  # the keys go where the focus is, as on a desktop
-    qtbot.waitUntil(lambda: window.isActiveWindow() and window.view.isVisible())
+    qtbot.waitUntil(lambda: window.isActiveWindow() and window.composer.editor.isVisible())
     send(qtbot, window, REMEMBER)
     return core, window
 

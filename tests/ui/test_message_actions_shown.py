@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
+from tests.ui.pointer import hover
 from tests.ui.test_message_keyboard import TAB, ask_and_wait, tab_to
 
 
@@ -64,19 +64,6 @@ def opened(qtbot: QtBot, open_window: Any, make_core: Any, finish: Any) -> MainW
         )
     )
     return window
-
-
-def hover(widget: QWidget) -> None:
-    """The mouse moved onto `widget` (Qt tells the widgets it left and entered), scrolled into
-    sight first when it is in a scrolled area (a message above the end of a conversation)."""
-    area = widget.parentWidget()
-    while area is not None and not isinstance(area, QScrollArea):
-        area = area.parentWidget()
-    if area is not None:
-        area.ensureWidgetVisible(widget, 0, 0)
-        QApplication.processEvents()
-    QTest.mouseMove(widget, QPoint(widget.width() // 2, min(widget.height() // 2, 20)))
-    QApplication.processEvents()
 
 
 def test_the_mouse_shows_a_messages_actions_and_only_the_last_keeps_them(

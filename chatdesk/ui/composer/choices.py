@@ -12,9 +12,9 @@ frame holds the "+" button and the empty place of the chips alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, SignalInstance
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from chatdesk.ui.theme.scale import SPACE
@@ -24,13 +24,31 @@ if TYPE_CHECKING:  # made on first use, after the first paint
     from PySide6.QtWidgets import QMenu
 
     from chatdesk.ui.composer.buttons import ComposerRow
+    from chatdesk.ui.composer.chip_words import Entries
     from chatdesk.ui.composer.chips import ChipSpec, ChoiceChips
     from chatdesk.ui.composer.memory_switch import MemorySwitch
     from chatdesk.ui.composer.plus_menu import PlusMenu
     from chatdesk.ui.composer.web_switch import WebSwitch
-    from chatdesk.ui.composer.widget import Composer
 
-Entries = list[tuple[str, str]]  # (key, label)
+
+class Holder(Protocol):
+    """What the choices use of the composer that holds them (`widget.py`): the signals by which
+    it says what the user changed, and where the keys and Tab go."""
+
+    @property
+    def assistant_changed(self) -> SignalInstance: ...
+    @property
+    def tool_toggled(self) -> SignalInstance: ...
+    @property
+    def knowledge_toggled(self) -> SignalInstance: ...
+    @property
+    def compare_toggled(self) -> SignalInstance: ...
+    @property
+    def compare_model_toggled(self) -> SignalInstance: ...
+    @property
+    def resources_asked(self) -> SignalInstance: ...
+    def focus_editor(self) -> None: ...
+    def update_tab_order(self) -> None: ...
 
 
 class ComposerChoices(QObject):
@@ -40,14 +58,14 @@ class ComposerChoices(QObject):
 
     def __init__(
         self,
-        composer: Composer,
+        composer: Holder,
         row: ComposerRow,
         column: QVBoxLayout,
         files: Callable[[], object],
     ) -> None:
         """`row`: the composer's row of controls, `column` the box's (the Web switch's line goes
         above the row); `files` opens the file dialog."""
-        super().__init__(composer)
+        super().__init__(row.owner)
         self._composer, self._row, self._column, self._files = composer, row, column, files
         self.assistant_changed = composer.assistant_changed
         self.tool_toggled = composer.tool_toggled

@@ -11,8 +11,9 @@ from the composer's choices (`choices.py`) each time it opens, and while it is o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -25,11 +26,43 @@ from chatdesk.ui.theme.icons import icon
 from chatdesk.ui.theme.scale import ICON
 
 if TYPE_CHECKING:
-    from chatdesk.ui.composer.choices import ComposerChoices
+    from chatdesk.ui.composer.chip_words import Entries
+    from chatdesk.ui.composer.memory_switch import MemorySwitch
+    from chatdesk.ui.composer.web_switch import WebSwitch
+
+
+class MenuChoices(Protocol):
+    """What the menu reads and calls of the composer's choices (`choices.py`, which makes it)."""
+
+    assistants: list[tuple[str, str, QIcon]]
+    assistant: str
+    servers: Entries
+    tools_on: set[str]
+    bases: Entries
+    knowledge_on: set[str]
+    compare_models: Entries
+    compare_chosen: list[str]
+    compare_on: bool
+    files_refused: str
+    talk_keys: str | None
+    talking: bool
+    web: WebSwitch | None
+    memory: MemorySwitch | None
+    tool_toggled: SignalInstance
+    knowledge_toggled: SignalInstance
+    compare_model_toggled: SignalInstance
+    resources_asked: SignalInstance
+
+    def pick_files(self) -> None: ...
+    def choose_assistant(self, key: str) -> None: ...
+    def web_switch(self) -> WebSwitch: ...
+    def memory_switch(self) -> MemorySwitch: ...
+    def switch_compare(self, on: bool) -> None: ...
+    def toggle_talk(self) -> None: ...
 
 
 class PlusMenu(QMenu):
-    def __init__(self, parent: QWidget, choices: ComposerChoices) -> None:
+    def __init__(self, parent: QWidget, choices: MenuChoices) -> None:
         super().__init__(parent)
         self._choices = choices
         self._drawn: list[tuple[QAction, str]] = []  # entries with an icon, and its name
