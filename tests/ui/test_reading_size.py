@@ -64,11 +64,6 @@ def _platform_points(env: dict[str, str]) -> int:
     return int(done.stdout)
 
 
-@pytest.mark.xfail(
-    raises=ReadsSmall,
-    strict=True,
-    reason="the reading size lands with the conversation's type scale",
-)
 @pytest.mark.slow("a real X server, session and accessibility buses and chatdesk's window")
 def test_the_conversation_reads_at_11_points_or_more_through_at_spi(tmp_path: Path) -> None:
     thread, answer = asked(QUESTION, dict(os.environ))

@@ -764,6 +764,7 @@ def test_every_control_is_named_and_reachable_by_tab(
     assert sidebar.new_project.toolTip() == "New project"  # an icon alone: its name shown too
     with qtbot.waitActive(sidebar):
         sidebar.activateWindow()
+    qtbot.waitUntil(sidebar.new_project.isVisible)  # shown once placed on the Projects heading
     assert tab_stops(qtbot, sidebar, len(controls)) == controls  # the filter hidden: skipped
 
     sidebar.tree.setFocus()
