@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.ui.theme.colours import MARK_DEFAULT, ON_DARK_MARK, ON_LIGHT_MARK
+from chatdesk.ui.theme.colours import MARK_DEFAULT, letter_on
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.model import AssistantView
@@ -63,8 +63,7 @@ def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> 
         font.setBold(True)
         font.setPixelSize(max(6, round(size * 0.55)))
         painter.setFont(font)
-        light = QColor(colour or DEFAULT_COLOUR).lightnessF() > 0.62
-        painter.setPen(QColor(ON_LIGHT_MARK if light else ON_DARK_MARK))  # readable on the disc
+        painter.setPen(QColor(letter_on(QColor(colour or DEFAULT_COLOUR).name())))
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, badge_text(name, icon))
 
     return disc_pixmap(colour or DEFAULT_COLOUR, size, letter)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -37,6 +37,21 @@ def _open(qtbot: QtBot, window: MainWindow) -> ModelMenu:
     menu = window.composer.model_menu
     qtbot.waitUntil(menu.isVisible)
     return menu
+
+
+def test_the_picker_opens_above_the_card_within_its_width(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    """As the "+" menu does: the text typed stays in sight, and the picker does not hang off the
+    window's edge from the pill at the row's end."""
+    window = open_window(make_core())
+    menu = _open(qtbot, window)
+    card = window.composer.findChild(QWidget, "composerBox")
+    assert card is not None
+    top_left = card.mapToGlobal(QPoint(0, 0))
+    assert menu.geometry().bottom() < top_left.y()
+    assert top_left.x() <= menu.geometry().left()
+    assert menu.geometry().right() <= top_left.x() + card.width()
 
 
 def test_the_picker_groups_by_provider_marks_vision_and_filters_as_you_type(

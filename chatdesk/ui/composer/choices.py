@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, QPoint, Qt, SignalInstance
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtWidgets import QVBoxLayout, QWidget
-
-from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:  # made on first use, after the first paint
     from PySide6.QtGui import QIcon
@@ -221,18 +219,12 @@ class ComposerChoices(QObject):
 
     def _popup(self, menu: QMenu, under: QWidget) -> None:
         """`menu` above the card, from the leading edge of `under` (a button or a chip of its
-        row): the composer sits low in the window, and the menu leaves the text in sight (Qt
-        turns it below the card when there is no room above)."""
+        row), its entries refreshed to be measured as they will show."""
+        from chatdesk.ui.composer.above import popup_above
+
         under.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.menu.refresh()  # its entries as they will show,
-        menu.ensurePolished()  # in the sheet's sizes
-        size = menu.sizeHint()
-        x = under.mapToGlobal(QPoint(0, 0)).x()
-        if under.isRightToLeft():  # its right edge on the right edge of `under`
-            x += under.width() - size.width()
-        card = self._row.owner
-        top = card.mapToGlobal(QPoint(0, 0)).y() - size.height() - SPACE["xs"]
-        menu.popup(QPoint(x, top))  # not exec(): no nested event loop
+        self.menu.refresh()
+        popup_above(menu, under, self._row.owner)
 
     # --- showing --------------------------------------------------------------------------
 

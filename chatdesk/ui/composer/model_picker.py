@@ -1,4 +1,4 @@
-"""The composer's model picker: the menu of models (model_menu.py) under the row's model pill,
+"""The composer's model picker: the menu of models (model_menu.py) above the row's model pill,
 made when first opened (the window's first paint does without it), over the models offered,
 what is known of each and those used last."""
 
@@ -56,9 +56,11 @@ class ModelPicker:
         menu = self.menu
         self._offer(menu)
         self._opening()
+        from chatdesk.ui.composer.above import popup_above
+
         pill = self._row.models
         pill.setFocus(Qt.FocusReason.OtherFocusReason)
-        menu.popup(pill.mapToGlobal(pill.rect().bottomLeft()))  # not exec(): no nested loop
+        popup_above(menu, pill, self._row.owner)
 
     def _offer(self, menu: ModelMenu) -> None:
         from chatdesk.ui.composer.model_menu import ModelOffer

@@ -255,6 +255,28 @@ MARK_PROMPT: Final = "#78909c"  # a saved prompt in the slash menu
 ON_LIGHT_MARK: Final = "#1e1e1e"
 ON_DARK_MARK: Final = "#ffffff"
 
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.2's relative luminance of "#rrggbb"."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def letter_on(mark: str) -> str:
+    """The colour of a letter on a disc of `mark` ("#rrggbb"): of ON_LIGHT_MARK and ON_DARK_MARK,
+    the one of the higher contrast with it (a colour's lightness misjudges the saturated ones:
+    white on OpenAI's green reads at 3.3:1, the dark letter at 4.9:1)."""
+    ground = _luminance(mark) + 0.05
+    on_light = ground / (_luminance(ON_LIGHT_MARK) + 0.05)
+    on_dark = (_luminance(ON_DARK_MARK) + 0.05) / ground
+    return ON_LIGHT_MARK if on_light > on_dark else ON_DARK_MARK
+
+
 # The mark of a provider on the "Connect a model" page: its initial on a disc of its colour
 # (no logos are shipped); a provider not named here takes MARK_DEFAULT.
 PROVIDER_MARKS: Final = {
