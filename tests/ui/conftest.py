@@ -19,6 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 import qasync
 import shiboken6
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -49,6 +51,15 @@ for _wait in (
     _wait.__kwdefaults__["timeout"] = HANG_MS
 
 T = TypeVar("T")
+AWAY = QPoint(-20_000, -20_000)  # off every window a test shows
+
+
+@pytest.fixture(autouse=True)
+def _pointer_away(qapp: QApplication) -> None:
+    """Each test starts with the mouse off its windows, wherever an earlier one left it: a widget
+    shown under the pointer is told the mouse entered it (a message shows its actions), and the
+    offscreen platform keeps the pointer where the last test's mouse events put it."""
+    QCursor.setPos(AWAY)
 
 
 @pytest.fixture

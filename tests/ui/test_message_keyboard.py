@@ -1,6 +1,5 @@
 """A message's actions by the keyboard alone: Tab and Shift+Tab reach each one, Space or Return
-triggers it, and a screen reader finds it by its name. No mouse event is sent, but one to take
-the mouse off the messages wherever an earlier test left it."""
+triggers it, and a screen reader finds it by its name. No mouse event is sent."""
 
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
-from tests.ui.pointer import hover
 
 TAB, BACKTAB = Qt.Key.Key_Tab, Qt.Key.Key_Backtab
 SPACE, RETURN = Qt.Key.Key_Space, Qt.Key.Key_Return
@@ -115,9 +113,7 @@ def test_a_screen_reader_finds_each_action_by_its_name(
     for button in (*user.footer.buttons, *answer.footer.buttons):
         assert button.toolTip()
         assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
-    # Nothing is focused there and the mouse is elsewhere (on the composer, wherever an earlier
-    # test left it): only the last message's show.
-    hover(window.composer.editor)
+    # Nothing is focused there and the mouse is elsewhere: only the last message's show.
     assert not any(drawn(b) for b in user.footer.buttons)
     assert all(drawn(b) for b in answer.footer.buttons)
 

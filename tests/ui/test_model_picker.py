@@ -30,6 +30,20 @@ def _marks(menu: ModelMenu) -> dict[str, str]:
     return {i.data(KEY_ROLE): i.data(MARKS_ROLE) for i in items if i.data(KEY_ROLE)}
 
 
+def _ticked(menu: ModelMenu) -> list[str]:
+    """The models the picker ticks: an icon that draws something, and said to a screen reader."""
+    items = [menu.list.item(i) for i in range(menu.list.count())]
+    ticked = []
+    for item in items:
+        drawn = item.icon().pixmap(16, 16).toImage()
+        inked = any(drawn.pixelColor(x, y).alpha() for x in range(drawn.width()) for y in range(16))
+        said = item.data(Qt.ItemDataRole.AccessibleDescriptionRole)
+        assert inked == bool(said), item.text()
+        if inked:
+            ticked.append(item.data(KEY_ROLE))
+    return ticked
+
+
 def _open(qtbot: QtBot, window: MainWindow) -> ModelMenu:
     pill = window.composer.findChild(QToolButton, "modelPicker")
     assert pill is not None
@@ -92,6 +106,7 @@ def test_the_picker_groups_by_provider_marks_vision_and_filters_as_you_type(
     assert window.models.current() == ("mock", "mock-2")  # the new chat's model
 
     menu = _open(qtbot, window)
+    assert _ticked(menu) == ["mock/mock-2"]  # the model in use, and it alone
     qtbot.keyClick(menu.search, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not menu.isVisible())
     assert window.models.current() == ("mock", "mock-2")

@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -23,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.theme.scale import SPACE
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import icon
+from chatdesk.ui.theme.scale import ICON, SPACE
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,7 +41,8 @@ class ModelOffer:
 
 
 class _Marks(QStyledItemDelegate):
-    """A row's label as usual, and its marks right-aligned in the quiet text's colour."""
+    """A row's label as usual, and its marks right-aligned in the quiet text's colour (the
+    selection is a quiet ground, as the mouse's row: the marks stay quiet on it)."""
 
     def paint(
         self,
@@ -53,10 +55,7 @@ class _Marks(QStyledItemDelegate):
         if not marks:
             return
         painter.save()
-        role = QPalette.ColorRole.PlaceholderText
-        if option.state & QStyle.StateFlag.State_Selected:
-            role = QPalette.ColorRole.HighlightedText
-        painter.setPen(option.palette.color(role))
+        painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
         area = option.rect.adjusted(SPACE["s"], 0, -SPACE["s"], 0)
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(area, int(align), str(marks))
@@ -94,6 +93,7 @@ class ModelMenu(QMenu):
         self._offers: list[ModelOffer] = []
         self._recent: list[str] = []
         self._current = ""
+        self._ticks: tuple[QIcon, QIcon] | None = None  # the current one's tick, the others' room
         self.search.textChanged.connect(self._fill)
         self.search.installEventFilter(self)
         self.list.itemClicked.connect(self._take)
@@ -107,6 +107,7 @@ class ModelMenu(QMenu):
         self._fill(self.search.text())
 
     def _opening(self) -> None:
+        self._ticks = None  # drawn again in the look it opens in
         self.search.clear()
         self._fill("")
         self.search.setFocus(Qt.FocusReason.PopupFocusReason)
@@ -142,14 +143,25 @@ class ModelMenu(QMenu):
         item.setFont(font)
 
     def _row(self, offer: ModelOffer) -> None:
-        item = QListWidgetItem("  " + offer.label, self.list)
+        item = QListWidgetItem(offer.label, self.list)
         item.setData(KEY_ROLE, offer.key)
         item.setData(MARKS_ROLE, offer.marks)
         item.setToolTip(f"{offer.key} · {offer.marks}" if offer.marks else offer.key)
+        tick, room = self._tick_icons()
         if offer.key == self._current:
-            font = item.font()
-            font.setBold(True)
-            item.setFont(font)
+            item.setIcon(tick)
+            # translators: said by a screen reader of the model in use, in the model picker
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, tr("The current model"))
+        else:
+            item.setIcon(room)  # the labels stay in line with the current one's
+
+    def _tick_icons(self) -> tuple[QIcon, QIcon]:
+        if self._ticks is None:
+            size = ICON["s"]
+            room = QPixmap(size, size)
+            room.fill(Qt.GlobalColor.transparent)
+            self._ticks = icon("check", current_look(), "accent", size), QIcon(room)
+        return self._ticks
 
     def _rows(self) -> list[QListWidgetItem]:
         items = (self.list.item(i) for i in range(self.list.count()))

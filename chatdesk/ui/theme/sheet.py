@@ -217,9 +217,10 @@ QScrollArea { background: $surface; }
 #reasoningToggle:focus, #sourcesToggle:focus,
 #sourceRow:focus { border: 2px solid $focus; }
 #sourceRow { color: $text; font-weight: normal; }
-#jumpToLatest { background: $accent; color: $on_accent; border: none;
-    border-radius: 14px; padding: 4px 12px; }
-#jumpToLatest:focus { border: 2px solid $text; padding: 2px 10px; }
+#jumpToLatest { background: $surface; color: $text; border: 1px solid $border_strong;
+    border-radius: 14px; padding: 3px 11px; }
+#jumpToLatest:hover { background: $hover; }
+#jumpToLatest:focus { border: 2px solid $focus; padding: 2px 10px; }
 /* composer */
 #composerEditor, #composerEditor:focus {
     background: $surface; border: none; padding: 0 ${space_xs}px; }
@@ -285,10 +286,12 @@ QScrollArea { background: $surface; }
 #plusMenu::item:disabled, #plusMenu QMenu::item:disabled { color: $text_disabled; }
 #plusMenu::separator, #plusMenu QMenu::separator {
     height: 1px; background: $border; margin: ${space_xs}px ${space_s}px; }
-#modelSearch { padding: 4px 8px; }
+/* the model picker: as the "+" menu, its row a quiet ground, the model in use ticked */
+#modelMenu { background: $surface; border: 1px solid $border_strong; }
+#modelSearch { padding: ${space_xs}px ${space_s}px; }
 #modelList { border: none; background: $surface; }
-#modelList::item { padding: 3px 6px; border-radius: ${radius_s}px; }
-#modelList::item:selected { background: $accent; color: $on_accent; }
+#modelList::item { padding: ${space_xs}px; border-radius: ${radius_s}px; color: $text; }
+#modelList::item:selected { background: $hover; color: $text; }
 #sendButton { background: $accent; border: none; border-radius: ${round_l}px; padding: 0; }
 #sendButton:hover { border: 2px solid $accent_tint; }
 #sendButton:focus { border: 2px solid $text; }
