@@ -11,6 +11,7 @@ Baseline: the same rows copied into a bare file that has chatdesk's schema plus 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import time
 import uuid
@@ -45,9 +46,25 @@ def run(workdir: Path, quick: bool) -> None:
     asyncio.run(_measure(workdir, sizes, 50 if quick else 200))
 
 
+# A run again (the guard's, after a budget missed by more than its noise) reads a copy of the
+# first run's home: filling the threads is most of a run (about 15 s of 25 at full size), and
+# what is measured is reading them.
+Threads = dict[int, tuple[uuid.UUID, uuid.UUID]]  # size → (thread id, its first message's id)
+_filled: dict[tuple[int, int], tuple[Path, Threads]] = {}
+
+
 async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
-    async with core_in(workdir / "home") as core:
-        threads = {size: await _fill(core, size) for size in sizes}
+    home = workdir / "home"
+    kept = _filled.get(sizes)
+    copied = kept is not None and kept[0].is_dir()
+    if kept is not None and copied:
+        shutil.copytree(kept[0], home)
+    async with core_in(home) as core:
+        if kept is not None and copied:
+            threads = kept[1]
+        else:
+            threads = {size: await _fill(core, size) for size in sizes}
+            _filled[sizes] = (home, threads)
         raw = raw_clone(core.insides.store.path, workdir / "bare.db", copy=("threads", "messages"))
         raw.execute("CREATE INDEX bare_thread_depth ON messages (thread_id, depth)")
         p50 = {}
