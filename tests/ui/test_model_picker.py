@@ -78,6 +78,7 @@ def test_the_picker_groups_by_provider_marks_vision_and_filters_as_you_type(
     qtbot.waitUntil(lambda: "local/llama2" in dict(window.composer._row.model_entries))
 
     menu = _open(qtbot, window)
+    assert not menu.list.verticalScrollBar().isVisible()  # under twelve lines: all in sight
     assert _listed(menu) == [
         "# mock",
         "mock-1",

@@ -133,7 +133,8 @@ class ModelMenu(QMenu):
         if not wanted:  # typing keeps the size: the menu neither jumps nor leaves a gap
             rows = min(self.list.count(), VISIBLE_ROWS)
             side = 2 * self.list.frameWidth()
-            self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + side)
+            tall = sum(self.list.sizeHintForRow(row) for row in range(rows))  # headings are lower
+            self.list.setFixedHeight(tall + side)
 
     def _header(self, text: str) -> None:
         item = QListWidgetItem(text, self.list)
