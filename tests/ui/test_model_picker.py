@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -39,6 +40,17 @@ def _ticked(menu: ModelMenu) -> list[str]:
         inked = any(drawn.pixelColor(x, y).alpha() for x in range(drawn.width()) for y in range(16))
         said = item.data(Qt.ItemDataRole.AccessibleDescriptionRole)
         assert inked == bool(said), item.text()
+        if inked:  # the row under the keys is a quiet ground: the tick keeps its colour there
+            normal, selected = (
+                {
+                    image.pixelColor(x, y).name()
+                    for x in range(16)
+                    for y in range(16)
+                    if image.pixelColor(x, y).alpha() == 255
+                }
+                for image in (drawn, item.icon().pixmap(16, 16, QIcon.Mode.Selected).toImage())
+            )
+            assert normal == selected, item.text()
         if inked:
             ticked.append(item.data(KEY_ROLE))
     return ticked

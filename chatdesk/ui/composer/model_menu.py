@@ -161,7 +161,9 @@ class ModelMenu(QMenu):
             size = ICON["s"]
             room = QPixmap(size, size)
             room.fill(Qt.GlobalColor.transparent)
-            self._ticks = icon("check", current_look(), "accent", size), QIcon(room)
+            # the row under the keys is a quiet ground: the tick keeps its colour there
+            tick = icon("check", current_look(), "accent", size, selected="accent")
+            self._ticks = tick, QIcon(room)
         return self._ticks
 
     def _rows(self) -> list[QListWidgetItem]:

@@ -37,17 +37,26 @@ def names() -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in folder().glob("*.svg")))
 
 
-def icon(name: str, look: Look, tone: str = "quiet", size: int = 16) -> QIcon:
+def icon(
+    name: str, look: Look, tone: str = "quiet", size: int = 16, selected: str = "on_accent"
+) -> QIcon:
     """`name`'s icon in `look`, `size` pixels square: the colour of `tone` (a colour role of
     colours.py, or "quiet": the quiet text's), the text colour when active, dimmed when
-    disabled."""
+    disabled, and `selected`'s colour on a selected row (the accent's ground, unless the list
+    marks its selection otherwise)."""
     ratios = frozenset({1.0, *(screen.devicePixelRatio() for screen in QGuiApplication.screens())})
-    return _icon(name, look, tone, size, ratios, _mirrored(name))
+    return _icon(name, look, tone, size, ratios, _mirrored(name), selected)
 
 
 @cache
 def _icon(
-    name: str, look: Look, tone: str, size: int, ratios: frozenset[float], mirrored: bool
+    name: str,
+    look: Look,
+    tone: str,
+    size: int,
+    ratios: frozenset[float],
+    mirrored: bool,
+    selected: str,
 ) -> QIcon:
     palette = colours(look)
     rest = palette["text_quiet"] if tone == "quiet" else palette[tone]
@@ -57,7 +66,7 @@ def _icon(
         for mode, colour in (
             (QIcon.Mode.Normal, rest),
             (QIcon.Mode.Active, active),
-            (QIcon.Mode.Selected, palette["on_accent"]),
+            (QIcon.Mode.Selected, palette[selected]),
             (QIcon.Mode.Disabled, palette["text_disabled"]),
         ):
             made.addPixmap(_pixmap(name, colour, size, ratio, mirrored), mode)
