@@ -93,13 +93,15 @@ def _messages(finish: Any, service: ChatService, quick: QuickAsk) -> list[Messag
 def test_a_question_is_answered_in_the_quick_window(
     qtbot: QtBot, desktop: Desktop, finish: Any
 ) -> None:
+    screen = QGuiApplication.primaryScreen()
+    QCursor.setPos(screen.geometry().center())  # the pointer on a screen, as on a desktop
     quick = _quick(qtbot, desktop)
     assert (
         quick.window.question.hasFocus() or QGuiApplication.focusObject() is quick.window.question
     )
     assert quick.window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert quick.window.windowFlags() & Qt.WindowType.FramelessWindowHint
-    room = QGuiApplication.screenAt(QCursor.pos()).availableGeometry()
+    room = screen.availableGeometry()
     assert room.contains(quick.window.frameGeometry())  # on the screen with the pointer
     assert quick.window.accessibleName()
     assert quick.window.accessibleDescription()
