@@ -1,6 +1,7 @@
 """The child process of the `startup` and `memory` benchmarks (run by them, not by hand).
 
     python -m benchmarks.probe chatdesk [THREAD_ID [rest]]   `chatdesk.launch.main`, the real entry
+    python -m benchmarks.probe typing                        a QMainWindow holding a text box
     python -m benchmarks.probe bare [memory]                 an empty QMainWindow, nothing else
 
 Either way it prints one line, `PROBE {json}`, before it exits: wall-clock times (`time.time()`,
@@ -9,10 +10,11 @@ the resident memory (psutil) once that thread is open and formatted (and with `r
 the window is at rest: its render child, which stops when idle, has stopped), and with `memory`
 the bare window's once it is interactive.
 
-"Interactive" is the same test for both: the window has painted, and then Qt's event loop turned
-once more (a zero-timer ran). For chatdesk the window also has to take a key: a key press sent to
-whatever has the keyboard focus must land in the composer (it is deleted again); `typed` says
-whether it did.
+"Interactive" is the same test for chatdesk and the window with a text box: the window has
+painted, Qt's event loop turned once more (a zero-timer ran, `turned`), and then a key press sent
+to whatever has the keyboard focus landed in the composer or the text box; `typed` says whether
+it did (chatdesk's composer deletes it again). The empty window, which has nothing to type into,
+is interactive once the loop has turned (docs/decisions/0099-start-up-baseline.md).
 
 chatdesk paints its window before its core is open (the sidebar shows a placeholder; asyncio, the
 service and SQLAlchemy load on a worker thread), so two more steps are timed: the core attached
@@ -57,8 +59,8 @@ REST_WAIT = 120.0
 def main(argv: list[str]) -> int:
     marks: dict[str, Any] = {"main": time.time()}
     kind, *rest = argv
-    if kind == "bare":
-        code = _bare(marks, measure_memory=bool(rest))
+    if kind in ("bare", "typing"):
+        code = _bare(marks, measure_memory=bool(rest), typing=kind == "typing")
     elif kind == "chatdesk":
         code = _chatdesk(marks, _thread(rest), rest=rest[1:] == ["rest"])
     else:
@@ -74,17 +76,29 @@ def main(argv: list[str]) -> int:
 # -- bare PySide6 --------------------------------------------------------------------------------
 
 
-def _bare(marks: dict[str, Any], *, measure_memory: bool) -> int:
+def _bare(marks: dict[str, Any], *, measure_memory: bool, typing: bool) -> int:
+    """An empty QMainWindow; with `typing`, one holding a focused QPlainTextEdit that must take
+    a key as chatdesk's composer must (its import, fonts, text layout and the `Qt` namespace
+    the key is made with are then on the clock, as they are on chatdesk's)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
+    if typing:
+        from PySide6.QtWidgets import QPlainTextEdit
     marks["imported"] = time.time()
     app = QApplication(sys.argv)
     window = QMainWindow()
     window.setWindowTitle("bare")
     window.resize(WIDTH, HEIGHT)
+    if typing:
+        editor = QPlainTextEdit(window)
+        window.setCentralWidget(editor)
+        editor.setFocus()
 
     def interactive() -> None:
+        if typing:
+            marks["turned"] = time.time()
+            marks["typed"] = _type_x(QApplication.focusWidget(), editor.toPlainText)
         marks["interactive"] = time.time()
         if measure_memory:
             marks.update(_memory())
@@ -104,6 +118,21 @@ def _bare(marks: dict[str, Any], *, measure_memory: bool) -> int:
     marks["shown"] = time.time()
     QTimer.singleShot(TIMEOUT_MS, app.quit)
     return app.exec()
+
+
+def _type_x(target: Any, text: Callable[[], str]) -> bool:
+    """Send the key X to `target` (the focused widget); true if `text()` then ends in an "x"
+    it did not end in before."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    if target is None:
+        return False
+    before = text()
+    key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x")
+    QApplication.sendEvent(target, key)
+    return text() == before + "x"
 
 
 # -- chatdesk ------------------------------------------------------------------------------------
@@ -259,8 +288,9 @@ def _watcher_class() -> type:
 
         # Step 1: the window painted, then one more turn of Qt's loop, and it takes a key.
         def _interactive(self) -> None:
-            self._marks["interactive"] = time.time()
+            self._marks["turned"] = time.time()
             self._marks["typed"] = self._type_a_key()
+            self._marks["interactive"] = time.time()
             self._marks["loop_lag_ms"] = []
             self._frames.start()
 
@@ -275,14 +305,9 @@ def _watcher_class() -> type:
 
         def _type_a_key(self) -> bool:
             """A key press goes to the focused widget; true if it reached the composer."""
-            composer = self._window.composer
-            before = composer.text()
             target = QApplication.focusWidget()
-            if target is None:
-                return False
-            QApplication.sendEvent(target, key(Qt.Key.Key_X, "x"))
-            took = composer.text() == before + "x"
-            if took:
+            took = _type_x(target, self._window.composer.text)
+            if took and target is not None:
                 QApplication.sendEvent(target, key(Qt.Key.Key_Backspace, ""))
             return took
 

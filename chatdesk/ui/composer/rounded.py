@@ -34,5 +34,9 @@ def paint_rounded(
 def paint_ground(widget: QWidget) -> None:
     """Fill `widget` with the look's `surface`, the conversation's ground (in its paintEvent)."""
     painter = QPainter(widget)
-    painter.fillRect(widget.rect(), QColor(colours(current_look())["surface"]))
+    # A rectangle drawn without a pen, not `fillRect`: PySide6 makes QGradient's classes (its 180
+    # presets, ~4 ms) the first time it resolves fillRect's overloads, before the first paint.
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colours(current_look())["surface"]))
+    painter.drawRect(widget.rect())
     painter.end()
