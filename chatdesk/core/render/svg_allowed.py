@@ -218,7 +218,8 @@ FUNCTIONS = frozenset(
     }
 )
 
-NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
+# An id as pictures write them: browsers also take one that starts with a digit.
+NAME = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
 ID = re.compile(NAME)
 LOCAL_HREF = re.compile(rf"#({NAME})")
 # url(#id), url('#id'), url("#id"): the one reference to the picture's own parts.

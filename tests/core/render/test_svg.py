@@ -158,3 +158,8 @@ def test_a_loop_of_references_is_cut_where_it_closes() -> None:
     assert "#u" not in sanitise_svg(documents["use of itself"])
     assert "<use" not in sanitise_svg(documents["use of its group"])
     assert sanitise_svg(documents["gradient loop"]).count("xlink:href") == 1
+
+
+def test_an_id_may_start_with_a_digit_as_browsers_take_it() -> None:
+    result = sanitise_svg(svg('<g id="1"><circle r="1"/></g><use href="#1"/>'))
+    assert '<g id="1"><circle r="1"/></g><use xlink:href="#1"/>' in result
