@@ -66,7 +66,9 @@ def sanitise_svg(document: str | bytes) -> str:
     parser = _parser(reader, "utf-8" if isinstance(document, str) else None)
     try:
         parser.Parse(data, True)
-    except (expat.ExpatError, LookupError, UnicodeError) as error:
+    except (expat.ExpatError, LookupError, ValueError) as error:
+        # ValueError: bytes in an encoding expat cannot read (Shift_JIS, any multi-byte one
+        # but UTF-8 and UTF-16), or in none Python knows; or not decodable as declared
         raise SvgRefused(tr("it is not well-formed XML")) from error
     if reader.root is None:
         raise SvgRefused(tr("it is not an SVG image"))

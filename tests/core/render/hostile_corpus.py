@@ -315,6 +315,13 @@ SVG_REFUSED: list[tuple[str, str | bytes, str]] = [
     ("html without doctype", f"<html><body>{svg('')}</body></html>", "not an SVG"),
     ("xhtml svg", '<svg xmlns="http://www.w3.org/1999/xhtml"><rect/></svg>', "not an SVG"),
     ("utf-16 read as latin-1", svg("").encode("utf-16").decode("latin-1"), "not well-formed"),
+    ("multi-byte encoding", b'<?xml version="1.0" encoding="Shift_JIS"?><svg/>', "not well-formed"),
+    ("unknown encoding", b'<?xml version="1.0" encoding="x-nonsense"?><svg/>', "not well-formed"),
+    (
+        "bytes not as declared",
+        b'<?xml version="1.0" encoding="UTF-8"?><svg>\xff</svg>',
+        "not well-formed",
+    ),
     ("lone surrogate", svg("<text>\ud800</text>"), "not well-formed"),
     ("empty", "", "not well-formed"),
 ]
