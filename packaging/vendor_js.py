@@ -6,7 +6,7 @@
 Artifacts (Mermaid diagrams, HTML pages, React components) are drawn in a sandboxed web engine
 without a network, so the libraries they need ship inside the package, in
 `chatdesk/core/artifacts/web/`: one folder per npm package with its single-file browser build
-and its licence (decision 0100). `update` downloads each pinned package's tarball from the npm
+and its licence (decision 0101). `update` downloads each pinned package's tarball from the npm
 registry, refuses it unless its SHA-512 is the registry's `dist.integrity`, takes out only the
 files named in `PINNED` and the package's licence, and writes them with `MANIFEST.json`, which
 says for every file where it came from (package, version, the tarball's integrity, its path in

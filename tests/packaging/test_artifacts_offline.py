@@ -1,4 +1,4 @@
-"""The shipped JavaScript works on its own, offline (decision 0100): a page that may load only
+"""The shipped JavaScript works on its own, offline (decision 0101): a page that may load only
 local files (its Content-Security-Policy allows no other source) draws a Mermaid flowchart to
 SVG and mounts a TSX counter compiled by Babel with React, in a real Chromium, headless. The
 page's one request elsewhere, a probe, must be the only one the policy blocked.

@@ -1,4 +1,4 @@
-"""The JavaScript artifacts run ships as pinned npm files with their licences (decision 0100):
+"""The JavaScript artifacts run ships as pinned npm files with their licences (decision 0101):
 the committed copies match `MANIFEST.json`, and `packaging/vendor_js.py` refuses a tarball whose
 digest, licence or contents are not what chatdesk may ship. Nothing here uses the network."""
 
@@ -84,7 +84,7 @@ def test_every_pinned_file_ships_at_its_version_with_its_licence() -> None:
 
 def test_the_files_are_small_enough_to_ship_in_the_wheel() -> None:
     total = sum(entry["size"] for entry in tool().read_manifest())
-    assert total < 8_000_000  # decision 0100: about 6 MB, 1.6 MB in the wheel
+    assert total < 8_000_000  # decision 0101: about 6 MB, 1.6 MB in the wheel
 
 
 def test_a_changed_missing_or_unlisted_file_is_reported(web_copy: Path) -> None:

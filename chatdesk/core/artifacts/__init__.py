@@ -2,5 +2,5 @@
 component), drawn in a sandboxed web engine without a network.
 
 `web/` holds the JavaScript they run, copied from pinned npm packages with their licences and
-listed in `web/MANIFEST.json` (kept by `packaging/vendor_js.py`, decision 0100).
+listed in `web/MANIFEST.json` (kept by `packaging/vendor_js.py`, decision 0101).
 """
