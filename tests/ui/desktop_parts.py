@@ -1,17 +1,25 @@
 """Real desktop parts started by the tests: an X server (Xvfb) and a session bus (dbus-daemon)
-of a test's own. A missing part fails the test in CI (`.ci/install-debian-parts` installs
-each) and skips it elsewhere, with the package to install."""
+of a test's own, and a watch of an X server's events to wait on. A missing part fails the test
+in CI (`.ci/install-debian-parts` installs each) and skips it elsewhere, with the package to
+install."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import select
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
+HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
 
 # No service files: nothing is started on the bus but what the test starts (a session bus
 # from the system's configuration would start the machine's own notification server).
@@ -107,3 +115,90 @@ def session_bus(folder: Path) -> Iterator[str]:
         process.terminate()
         process.wait()
         process.stdout.close()
+
+
+class XEvents:
+    """What happens on an X server (":N"), as its clients see it, so that a test waits for a
+    state by asking again after each event instead of on a timer.
+
+    `xev` on the root window prints each top-level window made, mapped, unmapped, resized,
+    reparented (into a window manager's frame, a tray) or gone, and each change of the root's
+    properties (the active window); each window made since is followed too, its own size and
+    mapping by `xev`, its title and size hints by `xprop -spy` (which prints them once at the
+    start, so a change made before it listened is not missed). Start it before the program
+    whose windows it watches; `close()` ends the watchers."""
+
+    def __init__(self, display: str) -> None:
+        self._display = display
+        self._streams: dict[int, subprocess.Popen[bytes]] = {}
+        self._followed: set[str] = set()
+        self._said = ""  # the root's events not yet read whole
+        self._root = self._watch(needed("xev", "x11-utils"), "-root", "-event", "substructure")
+        self._watch("xev", "-root", "-event", "property")
+
+    def until(self, condition: Callable[[], T | None], what: str, said: Callable[[], str]) -> T:
+        """What `condition` gives once it holds, asked now and after each event; never holding
+        within `HANG` seconds, it fails saying `what` and then `said()`."""
+        deadline = time.monotonic() + HANG
+        while not (found := condition()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"never happened: {what}\n{said()}")
+            ready, _, _ = select.select(list(self._streams), [], [], left)
+            for stream in ready:
+                self._read(stream)
+        return found
+
+    def also(self, *command: str) -> None:
+        """Take each output of `command` as an event too (`tail -F` of a log a program writes:
+        a line written is one)."""
+        self._watch(*command)
+
+    def close(self) -> None:
+        for process in self._streams.values():
+            process.kill()
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        self._streams.clear()
+
+    def _watch(self, *command: str) -> int:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, "DISPLAY": self._display},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert process.stdout is not None
+        self._streams[process.stdout.fileno()] = process
+        return process.stdout.fileno()
+
+    def _read(self, stream: int) -> None:
+        chunk = os.read(stream, 1 << 16)
+        if not chunk:  # a followed window is gone: its watchers end
+            process = self._streams.pop(stream)
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        elif stream == self._root:
+            self._said += chunk.decode(errors="replace")
+            *events, self._said = self._said.split("\n\n")
+            for event in events:
+                made = re.search(r"CreateNotify event.*\n\s*parent 0x\w+, window (0x\w+)", event)
+                if made and made.group(1) not in self._followed:
+                    self._follow(made.group(1))
+
+    def _follow(self, window: str) -> None:
+        self._followed.add(window)
+        self._watch("xev", "-id", window, "-event", "structure")
+        self._watch("xprop", "-spy", "-id", window, "WM_NAME", "_NET_WM_NAME", "WM_NORMAL_HINTS")
+
+
+@contextlib.contextmanager
+def x_events(display: str) -> Iterator[XEvents]:
+    """An `XEvents` of `display`, ended after."""
+    events = XEvents(display)
+    try:
+        yield events
+    finally:
+        events.close()

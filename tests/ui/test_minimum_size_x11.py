@@ -12,19 +12,17 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
-from tests.ui.desktop_parts import openbox, skip_module_without, xvfb
+from tests.ui.desktop_parts import HANG, XEvents, openbox, skip_module_without, x_events, xvfb
 
 T = TypeVar("T")
 APP = Path(__file__).with_name("first_frame_app.py")
-HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
-TOOLS = ("Xvfb", "xdotool", "xwininfo", "xprop", "openbox")
+TOOLS = ("Xvfb", "xdotool", "xwininfo", "xprop", "xev", "openbox")
 skip_module_without(TOOLS)
 SQUEEZED = (320, 240)
 
@@ -45,20 +43,17 @@ def display(manager: str) -> Iterator[str]:
             yield where
 
 
+@pytest.fixture
+def events(display: str) -> Iterator[XEvents]:
+    """The X server's events, watched from before chatdesk starts."""
+    with x_events(display) as watched:
+        yield watched
+
+
 def _env(display: str, **more: str) -> dict[str, str]:
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", **more}
     env.pop("WAYLAND_DISPLAY", None)
     return env
-
-
-def _until(condition: Callable[[], T | None], what: str) -> T:
-    """What `condition` gives once it holds (the X server is asked again each time)."""
-    deadline = time.monotonic() + HANG
-    while not (found := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
-        time.sleep(0.05)
-    return found
 
 
 def _ask(display: str, *command: str) -> str:
@@ -96,7 +91,7 @@ def _at_least(size: tuple[int, int], minimum: tuple[int, int]) -> bool:
 
 
 @pytest.fixture
-def chatdesk(display: str, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+def chatdesk(display: str, events: XEvents, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """chatdesk on `display`, its core held until a line is written to its stdin."""
     process = subprocess.Popen(
         [sys.executable, str(APP)],
@@ -115,9 +110,12 @@ def chatdesk(display: str, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
 
 @pytest.mark.slow("starts chatdesk on an X server of its own, twice (with and without a manager)")
 def test_the_window_squeezed_as_soon_as_it_is_mapped_keeps_its_minimum_size(
-    manager: str, display: str, chatdesk: subprocess.Popen[str]
+    manager: str, display: str, events: XEvents, chatdesk: subprocess.Popen[str]
 ) -> None:
-    window = _until(lambda: _window(display), "chatdesk's window mapped")
+    def until(condition: Callable[[], T | None], what: str) -> T:
+        return events.until(condition, what, lambda: "")
+
+    window = until(lambda: _window(display), "chatdesk's window mapped")
     # Given when the window is mapped: a window manager reads the hints then.
     minimum = _minimum(display, window)
     assert minimum is not None
@@ -133,13 +131,13 @@ def test_the_window_squeezed_as_soon_as_it_is_mapped_keeps_its_minimum_size(
         timeout=HANG,
     )
 
-    _until(lambda: _at_least(_size(display, window), minimum), "the window at its minimum")
+    until(lambda: _at_least(_size(display, window), minimum), "the window at its minimum")
     assert _title(display, window) == "chatdesk"  # still before the core attached
     assert chatdesk.stdin is not None
     chatdesk.stdin.write("\n")  # the core may open now
     chatdesk.stdin.flush()
-    _until(lambda: _title(display, window).endswith(" — chatdesk"), "the core attached")
+    until(lambda: _title(display, window).endswith(" — chatdesk"), "the core attached")
     grown = _minimum(display, window)  # the controls shown with the core may need more
     assert grown is not None
     assert _at_least(grown, minimum)
-    _until(lambda: _at_least(_size(display, window), grown), "the window at its minimum")
+    until(lambda: _at_least(_size(display, window), grown), "the window at its minimum")

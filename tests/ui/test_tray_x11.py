@@ -11,18 +11,16 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
-from tests.ui.desktop_parts import openbox, skip_module_without, xvfb
+from tests.ui.desktop_parts import HANG, XEvents, openbox, skip_module_without, x_events, xvfb
 
 T = TypeVar("T")
-HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
-TOOLS = ("Xvfb", "xdotool", "xwininfo", "openbox", "trayer")
+TOOLS = ("Xvfb", "xdotool", "xwininfo", "xprop", "xev", "openbox", "trayer")
 skip_module_without(TOOLS)
 
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
@@ -52,16 +50,24 @@ def _x(display: str, *command: str) -> str:
     return done.stdout
 
 
-def _until(condition: Callable[[], T | None], what: str, log: Path | None = None) -> T:
-    """What `condition` gives once it holds (the X server is asked again: it says no more than
-    its state). Never holding, it fails with chatdesk's log, where there is one."""
-    deadline = time.monotonic() + HANG
-    while not (found := condition()):
-        if time.monotonic() > deadline:
-            said = log.read_text(encoding="utf-8")[-4000:] if log and log.is_file() else ""
-            raise AssertionError(f"never happened: {what}\n{said}")
-        time.sleep(0.1)
-    return found
+@pytest.fixture(scope="module")
+def events(display: str) -> Iterator[XEvents]:
+    """The X server's events, watched from before any program starts on it."""
+    with x_events(display) as watched:
+        yield watched
+
+
+def _until(
+    events: XEvents, condition: Callable[[], T | None], what: str, log: Path | None = None
+) -> T:
+    """What `condition` gives once it holds, the X server asked again after each event (it
+    says no more than its state). Never holding, it fails with chatdesk's log, where there is
+    one."""
+
+    def said() -> str:
+        return log.read_text(encoding="utf-8")[-4000:] if log and log.is_file() else ""
+
+    return events.until(condition, what, said)
 
 
 def _tree(display: str, *arguments: str) -> str | None:
@@ -74,7 +80,7 @@ def _tree(display: str, *arguments: str) -> str | None:
 
 
 @pytest.fixture
-def tray(display: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def tray(display: str, events: XEvents) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
     """`start()`: a system tray (trayer's panel at the screen's top right), ended after the test."""
     started: list[subprocess.Popen[bytes]] = []
 
@@ -86,7 +92,7 @@ def tray(display: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
             stderr=subprocess.DEVNULL,
         )
         started.append(panel)
-        _until(lambda: _panel(display), "trayer's panel up, holding the tray")
+        _until(events, lambda: _panel(display), "trayer's panel up, holding the tray")
         return panel
 
     yield start
@@ -98,8 +104,11 @@ def tray(display: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
 class Chatdesk:
     """The real chatdesk, started with `--tray` in a data folder of its own."""
 
-    def __init__(self, display: str, home: Path, *, close_to_tray: bool = False) -> None:
+    def __init__(
+        self, display: str, events: XEvents, home: Path, *, close_to_tray: bool = False
+    ) -> None:
         self.display = display
+        self.events = events
         self.log = home / "log" / "chatdesk.log"
         settings = {"CHATDESK_DESKTOP_CLOSE_TO_TRAY": "true" if close_to_tray else "false"}
         self.process = subprocess.Popen(
@@ -129,7 +138,7 @@ class Chatdesk:
         return None
 
     def docked_icon(self) -> str:
-        return _until(self.icon, "chatdesk's icon in the tray", self.log)
+        return _until(self.events, self.icon, "chatdesk's icon in the tray", self.log)
 
     def window(self) -> str | None:
         """The main window, where it is shown (mapped)."""
@@ -138,8 +147,8 @@ class Chatdesk:
     def shown_window(self) -> str:
         """The main window once shown and given the focus by the window manager, which it
         does after it maps it (a menu opened before that would lose the focus to it)."""
-        window = _until_found(self.display, WINDOW, self.log)
-        _until(lambda: _active(self.display, window), "the window in front", self.log)
+        window = self.until_shown(WINDOW)
+        self.until(lambda: _active(self.display, window), "the window in front")
         return window
 
     def click(self, icon: str, button: int) -> None:
@@ -149,9 +158,16 @@ class Chatdesk:
         """The tray icon's menu, opened with a right click, and an entry chosen by its key
         (the underlined letter)."""
         self.click(icon, 3)
-        _until(self._menu_open, "the tray icon's menu open", self.log)
+        self.until(self._menu_open, "the tray icon's menu open")
         _x(self.display, "xdotool", "key", key)
-        _until(lambda: not self._menu_open(), "the menu closed")
+        self.until(lambda: not self._menu_open(), "the menu closed")
+
+    def until(self, condition: Callable[[], T | None], what: str) -> T:
+        return _until(self.events, condition, what, self.log)
+
+    def until_shown(self, title: str) -> str:
+        """The window whose title matches `title`, once shown."""
+        return self.until(lambda: _shown(self.display, title), f"a window named {title!r} shown")
 
     def _menu_open(self) -> bool:
         """A window of chatdesk's named chatdesk is shown at the top level: the menu (the
@@ -167,11 +183,11 @@ class Chatdesk:
 
 
 @pytest.fixture
-def chatdesk(display: str, tmp_path: Path) -> Iterator[Callable[..., Chatdesk]]:
+def chatdesk(display: str, events: XEvents, tmp_path: Path) -> Iterator[Callable[..., Chatdesk]]:
     started: list[Chatdesk] = []
 
     def start(**settings: bool) -> Chatdesk:
-        program = Chatdesk(display, tmp_path / f"home-{len(started)}", **settings)
+        program = Chatdesk(display, events, tmp_path / f"home-{len(started)}", **settings)
         started.append(program)
         return program
 
@@ -203,10 +219,6 @@ def _shown(display: str, title: str) -> str | None:
     if title != QUICK:
         windows = [window for window in windows if window not in search(QUICK)]
     return windows[0] if windows else None
-
-
-def _until_found(display: str, title: str, log: Path | None = None) -> str:
-    return _until(lambda: _shown(display, title), f"a window named {title!r} shown", log)
 
 
 def _mapped(display: str, window: str) -> bool:
@@ -250,7 +262,7 @@ def test_close_to_tray_keeps_chatdesk_and_its_icon(
     window = app.shown_window()
     _x(app.display, "xdotool", "key", "alt+F4")  # the window manager's close
 
-    _until(lambda: not _mapped(app.display, window), "the window hidden")
+    app.until(lambda: not _mapped(app.display, window), "the window hidden")
     assert app.process.poll() is None  # still running
     assert app.icon() == icon  # and in the tray
 
@@ -263,7 +275,8 @@ def test_a_tray_that_comes_after_chatdesk_takes_its_icon(
 ) -> None:
     """At login, chatdesk started in the tray may come before the panel."""
     app = chatdesk()
-    _until(
+    app.events.also("tail", "-F", "-n", "+1", str(app.log))  # a line logged is an event too
+    app.until(
         lambda: app.log.is_file() and "global shortcut" in app.log.read_text(encoding="utf-8"),
         "chatdesk started (its desktop parts, the tray's icon among them, made)",
     )
@@ -288,8 +301,8 @@ def test_the_menu_opens_again_at_once_after_it_was_closed(
     icon = app.docked_icon()
     for _ in range(2):
         app.click(icon, 3)
-        _until(app._menu_open, "the tray icon's menu open", app.log)
+        app.until(app._menu_open, "the tray icon's menu open")
         _x(app.display, "xdotool", "key", "Escape")
-        _until(lambda: not app._menu_open(), "the menu closed")
+        app.until(lambda: not app._menu_open(), "the menu closed")
     app.menu_choice(icon, "q")  # and a third time, at once too
     assert app.process.wait(HANG) == 0
