@@ -1,0 +1,1 @@
+window.bundledLoaded = true;

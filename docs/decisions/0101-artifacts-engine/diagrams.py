@@ -1,0 +1,22 @@
+# ruff: noqa
+D = {
+    "flowchart": "flowchart LR\n  A[Start here] --> B{Is it?}\n  B -->|Yes| C[OK]\n  B -->|No| D[Not OK]",
+    "sequence": "sequenceDiagram\n  Alice->>Bob: Hello Bob\n  Bob-->>Alice: Hi Alice",
+    "class": "classDiagram\n  Animal <|-- Duck\n  Animal : +int age\n  Duck : +swim()",
+    "state": "stateDiagram-v2\n  [*] --> Still\n  Still --> Moving\n  Moving --> [*]",
+    "er": "erDiagram\n  CUSTOMER ||--o{ ORDER : places\n  ORDER ||--|{ LINE : contains",
+    "gantt": "gantt\n  title Plan\n  dateFormat YYYY-MM-DD\n  section A\n  Task one :a1, 2024-01-01, 3d\n  Task two :after a1, 2d",
+    "pie": 'pie title Pets\n  "Dogs" : 386\n  "Cats" : 85',
+    "journey": "journey\n  title My day\n  section Work\n    Make tea: 5: Me",
+    "gitGraph": "gitGraph\n  commit\n  branch dev\n  commit\n  checkout main\n  merge dev",
+    "mindmap": "mindmap\n  root((Root))\n    Alpha\n    Beta",
+    "timeline": "timeline\n  title History\n  2002 : LinkedIn\n  2004 : Facebook",
+    "quadrant": "quadrantChart\n  title Reach\n  x-axis Low --> High\n  y-axis Low --> High\n  A: [0.3, 0.6]",
+    "xychart": "xychart-beta\n  title Sales\n  x-axis [jan, feb, mar]\n  bar [5, 6, 7]",
+    "sankey": "sankey-beta\n\nA,B,10\nB,C,5",
+    "block": "block-beta\n  columns 2\n  a b",
+    "kanban": "kanban\n  todo[Todo]\n    t1[Write]\n  done[Done]\n    t2[Read]",
+    "architecture": "architecture-beta\n  service db(database)[Database]\n  service api(server)[API]\n  db:L -- R:api",
+    "c4": 'C4Context\n  Person(user, "User")\n  System(sys, "System")\n  Rel(user, sys, "Uses")',
+    "requirement": "requirementDiagram\n  requirement r1 {\n    id: 1\n    text: the text\n    risk: high\n    verifymethod: test\n  }",
+}
