@@ -3,6 +3,7 @@ flags keep what the user gave, Chromium's sandbox is dropped only for root (deci
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 
 import pytest
@@ -71,7 +72,6 @@ def test_a_renderer_is_stopped_past_either_limit() -> None:
     reason="the artifacts extra (QtWebEngine) is not installed",
 )
 def test_every_setting_named_is_one_of_qtwebengines() -> None:
-    from PySide6.QtWebEngineCore import QWebEngineSettings
-
-    names = set(QWebEngineSettings.WebAttribute.__members__)
+    engine = importlib.import_module("PySide6.QtWebEngineCore")
+    names = set(engine.QWebEngineSettings.WebAttribute.__members__)
     assert set(SETTINGS_OFF + SETTINGS_ON) <= names

@@ -39,34 +39,43 @@ class Isolation:
 def enter_own_network() -> Isolation:
     """Move this process into a new user and network namespace, keeping its user and group.
     Call it while the process has one thread; it never raises."""
-    if sys.platform != "linux":
+    return _enter()
+
+
+if sys.platform == "linux":
+
+    def _enter() -> Isolation:
+        if threading.active_count() > 1:
+            return Isolation(False, "the process already runs threads")
+        uid, gid = os.getuid(), os.getgid()
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            failed = libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0
+        except (OSError, AttributeError) as error:  # no C library to call: not a usual Linux
+            return Isolation(False, str(error))
+        if failed:
+            code = ctypes.get_errno()
+            name = errno.errorcode.get(code, str(code))
+            return Isolation(False, f"unshare: {os.strerror(code)} ({name})")
+        try:
+            _write("/proc/self/setgroups", "deny")  # required before gid_map without privilege
+            _write("/proc/self/uid_map", f"{uid} {uid} 1")
+            _write("/proc/self/gid_map", f"{gid} {gid} 1")
+        except OSError as error:
+            # In the namespace already, so cut off all the same; only the user is unmapped
+            # (shown as nobody), which files owned by the user may then refuse.
+            return Isolation(True, f"user not mapped: {error}")
+        return Isolation(True)
+
+    def _write(path: str, text: str) -> None:
+        try:
+            with open(path, "w", encoding="ascii") as file:
+                file.write(text)
+        except FileNotFoundError:
+            if not path.endswith("setgroups"):  # kernels before 3.19 have no setgroups file
+                raise
+
+else:
+
+    def _enter() -> Isolation:
         return Isolation(False, "network namespaces are Linux's")
-    if threading.active_count() > 1:
-        return Isolation(False, "the process already runs threads")
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        failed = libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0
-    except (OSError, AttributeError) as error:  # no C library to call: not a usual Linux
-        return Isolation(False, str(error))
-    if failed:
-        code = ctypes.get_errno()
-        return Isolation(False, f"unshare: {os.strerror(code)} ({errno.errorcode.get(code, code)})")
-    try:
-        _write("/proc/self/setgroups", "deny")  # required before gid_map without privilege
-        _write("/proc/self/uid_map", f"{uid} {uid} 1")
-        _write("/proc/self/gid_map", f"{gid} {gid} 1")
-    except OSError as error:
-        # In the namespace already, so cut off all the same; only the user is unmapped
-        # (shown as nobody), which files owned by the user may then refuse.
-        return Isolation(True, f"user not mapped: {error}")
-    return Isolation(True)
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        with open(path, "w", encoding="ascii") as file:
-            file.write(text)
-    except FileNotFoundError:
-        if not path.endswith("setgroups"):  # kernels before 3.19 have no setgroups file
-            raise
