@@ -1,8 +1,9 @@
 """The artifact engine's child, once in a network of its own, reaches nothing outside it: not
-a server on this computer's 127.0.0.1 (decision 0101)."""
+a server on this computer's 127.0.0.1 (decision 0102)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_a_child_in_its_own_network_cannot_reach_this_computer(
 ) -> None:
     port, heard = server
     said, user, connection = _child("enter", port)
-    if said.startswith("not isolated: unshare"):
+    if said.startswith("not isolated: unshare") and os.environ.get("CI") != "true":
         pytest.skip(f"this system refuses user namespaces ({said})")
     assert said == "isolated"
     assert user == "same user"

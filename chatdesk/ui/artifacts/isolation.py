@@ -3,7 +3,7 @@
 QtWebEngine's in-page layers (the request interceptor, the Content-Security-Policy, the
 navigation guard) stop every way out an artifact tried but one: WebRTC's TURN over TCP, which
 no setting, flag or proxy of Qt's stops and which carries a user name the page chooses to any
-host it names (decision 0101). A new network namespace has only its own loopback, down, so no
+host it names (decision 0102). A new network namespace has only its own loopback, down, so no
 socket of the engine's — the network service runs in this process, the renderers are its
 children — reaches the computer's network or its 127.0.0.1.
 

@@ -1,5 +1,5 @@
 """What an artifact's page may do in the engine: the rules of the sandbox, as values the
-engine's child applies to QtWebEngine (decision 0101 measured each against a page trying
+engine's child applies to QtWebEngine (decision 0102 measured each against a page trying
 every way out).
 
 An artifact is served from its own host of the `artifact:` scheme, registered as a secure
