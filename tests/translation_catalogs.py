@@ -5,12 +5,11 @@ through the catalog from one that did not."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+from tests.packaging_scripts import packaging_script
 
 ROOT = Path(__file__).resolve().parent.parent
 OPEN, CLOSE = "⟦", "⟧"
@@ -19,17 +18,8 @@ _ACCENTS = str.maketrans("aeiouyAEIOUYcnCN", "áéíóúýÁÉÍÓÚÝçñÇÑ")
 _GLUE = "\x04"
 
 
-@cache
 def tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "chatdesk_translations", ROOT / "packaging" / "translations.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return packaging_script("translations")
 
 
 def pseudo(text: str) -> str:

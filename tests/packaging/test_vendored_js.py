@@ -6,34 +6,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import io
 import json
 import shutil
-import sys
 import tarfile
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.packaging_scripts import packaging_script
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "chatdesk" / "core" / "artifacts" / "web"
 
 
-@cache
 def tool() -> ModuleType:
-    """`packaging/vendor_js.py`, a script rather than a module of chatdesk."""
-    spec = importlib.util.spec_from_file_location(
-        "chatdesk_vendor_js", ROOT / "packaging" / "vendor_js.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    """`packaging/vendor_js.py`."""
+    return packaging_script("vendor_js")
 
 
 @pytest.fixture
