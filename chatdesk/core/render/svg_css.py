@@ -11,6 +11,7 @@ picture: its selector can tie any element to any paint server, which the referen
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from chatdesk.core.render.svg_allowed import CSS_ONLY, PROPERTIES, safe_value, tidy
 
@@ -94,16 +95,11 @@ def _split(text: str, separator: str) -> list[str]:
 
 def _next(text: str, wanted: str, at: int) -> int:
     """Where `wanted` next stands outside quotes and brackets, from `at`; -1 when nowhere."""
-    depth, quote = 0, ""
-    for found in _SPECIAL.finditer(text, at):
-        char = found[0]
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char == wanted and depth == 0:
-            return found.start()
-        elif char in "([":
+    depth = 0
+    for where, char in _unquoted(text, at):
+        if char == wanted and depth == 0:
+            return where
+        if char in "([":
             depth += 1
         elif char in ")]" and depth:
             depth -= 1
@@ -112,17 +108,26 @@ def _next(text: str, wanted: str, at: int) -> int:
 
 def _matching(text: str, opening: int) -> int:
     """The `}` that closes the block opened at `opening`, or the text's end."""
-    depth, quote = 0, ""
-    for found in _SPECIAL.finditer(text, opening):
+    depth = 0
+    for where, char in _unquoted(text, opening):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return where
+    return len(text)
+
+
+def _unquoted(text: str, at: int) -> Iterator[tuple[int, str]]:
+    """Each bracket, brace or semicolon from `at` that stands outside a quoted string, with
+    where it stands."""
+    quote = ""
+    for found in _SPECIAL.finditer(text, at):
         char = found[0]
         if quote:
             quote = "" if char == quote else quote
         elif char in "\"'":
             quote = char
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return found.start()
-    return len(text)
+        else:
+            yield found.start(), char
