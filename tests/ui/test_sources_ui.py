@@ -109,7 +109,8 @@ def test_a_citation_opens_its_passage_in_the_document(
 
     saved = tmp_path / "copy.md"
     viewer.save_to(saved)
-    qtbot.waitUntil(saved.exists)
+    # the save's end, as the viewer says it: the file exists once it is opened, before it is written
+    qtbot.waitUntil(lambda: viewer.status.text() == f"Saved {saved}")
     assert saved.read_bytes() == (tmp_path / "notes" / "cars.md").read_bytes()
     qtbot.waitUntil(lambda: viewer.status.text() == f"Saved {saved}")
 
